@@ -1,0 +1,38 @@
+/**
+ * The emulator's default world: stable ids that the examples, tests, demo and benchmark name.
+ * Two regions, each with its own project id (as in the real cloud); a DWS cluster with automated
+ * snapshots; EVS volumes available and in-use; a server backup vault with available backups in the
+ * first region and a replication vault in the second.
+ *
+ * The credentials are documented demo keys for the emulator only; they open nothing anywhere else.
+ */
+
+export const DEMO_ACCESS_KEY = "EMULATORDEMOACCESSKEY1";
+export const DEMO_SECRET_KEY = "emulator-demo-secret-key-not-a-real-secret-0001";
+
+export const REGIONS = {
+  primary: { name: "cn-north-4", projectId: "0a1b2c3d4e5f40718293a4b5c6d7e8f9" },
+  secondary: { name: "ap-southeast-1", projectId: "9f8e7d6c5b4a40392817f6e5d4c3b2a1" },
+} as const;
+
+export const DEFAULT_IDS = {
+  /** DWS cluster in the primary region, status AVAILABLE. */
+  dwsClusterId: "44b277eb-39be-4921-be31-3d61b43651d7",
+  dwsClusterName: "dws-demo",
+  /** A second cluster, for parallel snapshots. */
+  dwsClusterId2: "5c1a9e0d-2b7f-4c3e-9a8d-1f6e2d3c4b5a",
+  /** Automated snapshots of the first cluster (linked-copyable). */
+  dwsAutomatedSnapshotIds: [
+    "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba90",
+    "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba91",
+    "4ca46bf1-5c61-48ff-b4f3-0ad4e5e3ba92",
+  ],
+  /** EVS volumes in the primary region. */
+  evsVolumeAvailableId: "5aa119a8-d25b-45a7-8d1b-88e127885635",
+  evsVolumeInUseId: "6bb22ab9-e36c-46b8-9e2c-99f238996746",
+  /** CBR server backup vault (primary) with available backups. */
+  cbrSourceVaultId: "3b5816b5-f29c-4172-9d9a-76c719a659ce",
+  cbrSourceBackupIds: ["7558e1a3-0bd6-4bb4-9a1f-5c3e2b7d9f01", "7558e1a3-0bd6-4bb4-9a1f-5c3e2b7d9f02"],
+  /** CBR replication vault (secondary region). */
+  cbrDestinationVaultId: "0ca3eb86-8800-46da-9c37-9d657a825274",
+} as const;
