@@ -22,8 +22,13 @@ export interface RequestSpec<T> {
    */
   path: string;
   query?: Record<string, QueryValue>;
-  /** JSON body; serialized with JSON.stringify. */
+  /** JSON body; serialized with JSON.stringify (unless `contentType` says otherwise). */
   body?: unknown;
+  /**
+   * For a non-JSON body: its content type. The body must then be a string or bytes, sent as is,
+   * and signed with `X-Sdk-Content-Sha256: UNSIGNED-PAYLOAD` as Huawei's SDKs do.
+   */
+  contentType?: string;
   /**
    * Builds the zod schema that validates the response body. A factory, never a module-scope
    * schema, so nothing here is captured by Pulumi's closure serializer. Omit for empty answers.
@@ -70,14 +75,34 @@ export interface Settings {
    * that may contain `{region}`. Plain http is allowed only here, never by default.
    */
   endpoints: Partial<Record<Service | "all", string>>;
+  /**
+   * Per service and region (`"dws:cn-north-4"`), from the Go SDK's
+   * `HUAWEICLOUD_SDK_REGION_{SERVICE}_{REGION}` variables. More specific than `all`, less than
+   * a per-service override.
+   */
+  regionEndpoints?: Record<string, string>;
   /** Per-request timeout in milliseconds. */
   requestTimeoutMs: number;
   /** How many times a request that is safe to repeat is retried. */
   maxRetries: number;
 }
 
+/** Counters of what a client (or the whole process) has seen; the benchmark prints them. */
+export interface ClientStats {
+  /** HTTP attempts sent (retries included). */
+  requests: number;
+  /** Attempts repeated after a throttle, a 5xx or a connection failure. */
+  retries: number;
+  /** Throttled answers seen (HTTP 429, APIG.0308/APIGW.0308). */
+  throttled: number;
+  /** Requests that failed with `outcomeUnknown` (a POST that may have been carried out). */
+  outcomeUnknown: number;
+}
+
 export interface HuaweiClient {
   readonly settings: Settings;
+  /** Counters of this client; `processStats()` has the totals of every client in the process. */
+  readonly stats: Readonly<ClientStats>;
   request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>>;
   /** The project id of a region (configured, or resolved through IAM `GET /v3/projects?name=`). */
   projectId(region: string): Promise<string>;

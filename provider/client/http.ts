@@ -1,0 +1,424 @@
+/**
+ * The one HTTP layer: every call to Huawei Cloud (or the emulator) goes through `createClient`.
+ * It fills the project id, signs (SDK-HMAC-SHA256), sends through one keep-alive undici Agent,
+ * waits its turn at the endpoint's process-wide limiter, retries where that is safe, validates the
+ * answer with zod and turns every failure into a HuaweiCloudError.
+ *
+ * Retry rules (why each is safe):
+ * - 429 / APIG(W).0308, any method: the gateway throttled the call before the service saw it.
+ * - Connection refused / connect timeout, any method: nothing was sent.
+ * - 5xx, reset, timeout: only idempotent requests (GET/PUT/DELETE unless `spec.idempotent` says
+ *   otherwise). A POST that may have reached the service is never repeated; its error carries
+ *   `outcomeUnknown: true` so the caller can look for what it may have created.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Agent, request as undiciRequest } from "undici";
+import { backoffDelayMs, sleep } from "./backoff";
+import { endpointFor } from "./endpoints";
+import { HuaweiCloudError, type HuaweiCloudErrorFields } from "./errors";
+import { limiterFor } from "./limiter";
+import { debugEnabled, debugLog, gatewayCanonicalForm, redact } from "./log";
+import { lookUpProjectId, sharedLookup } from "./project";
+import { excerpt, hintFor, isThrottle, parseErrorBody, requestIdFrom } from "./responses";
+import { checkRegion } from "./settings";
+import { canonicalUri, formatSdkDate, signRequest, UNSIGNED_PAYLOAD, uriEscape } from "./sign";
+import type { ApiResponse, ClientStats, HuaweiClient, QueryValue, RequestSpec, Settings } from "./types";
+
+// Process-wide transport state, created on first use. This module is only require()d at run time
+// by the provider host, never captured into serialized provider text.
+let sharedAgent: Agent | undefined;
+const processWide: ClientStats = { requests: 0, retries: 0, throttled: 0, outcomeUnknown: 0 };
+
+/** One keep-alive connection pool for the whole process. TLS is always verified (undici's default). */
+function agent(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 128 });
+  return sharedAgent;
+}
+
+/** Totals of every client in this process (the benchmark prints these). */
+export function processStats(): Readonly<ClientStats> {
+  return { ...processWide };
+}
+
+export function resetProcessStats(): void {
+  Object.assign(processWide, { requests: 0, retries: 0, throttled: 0, outcomeUnknown: 0 });
+}
+
+let cachedUserAgent: string | undefined;
+
+/** `pulumi-huaweicloud-snapshots/<version>`, read from the package's own package.json. */
+export function userAgent(): string {
+  if (!cachedUserAgent) {
+    let version = "unknown";
+    for (let dir = __dirname, i = 0; i < 6; dir = dirname(dir), i++) {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+        if (pkg.name === "pulumi-huaweicloud-snapshots") {
+          version = pkg.version;
+          break;
+        }
+      } catch {
+        // no package.json at this level
+      }
+    }
+    cachedUserAgent = `pulumi-huaweicloud-snapshots/${version}`;
+  }
+  return cachedUserAgent;
+}
+
+export interface ClientOptions {
+  /** Concurrency bound per endpoint (origin + region) for limiters this client creates first. */
+  maxInFlight?: number;
+}
+
+/** Query pairs in a stable order; arrays give a repeated key, undefined values are left out. */
+function queryPairs(query: Record<string, QueryValue> | undefined): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const [k, v] of Object.entries(query ?? {})) {
+    if (v === undefined) continue;
+    for (const item of Array.isArray(v) ? v : [v]) pairs.push([k, String(item)]);
+  }
+  return pairs;
+}
+
+/** The path as sent: each segment encoded exactly as the signer canonicalises it. */
+function encodePath(path: string): string {
+  const canonical = canonicalUri(path);
+  return path.endsWith("/") ? canonical : canonical.slice(0, -1);
+}
+
+function isIdempotent(spec: RequestSpec<unknown>): boolean {
+  return spec.idempotent ?? spec.method !== "POST";
+}
+
+function flattenHeaders(raw: Record<string, string | string[] | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (v !== undefined) out[k.toLowerCase()] = [v].flat().join(", ");
+  return out;
+}
+
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e: any = err, i = 0; e && i < 5; e = e.cause, i++) {
+    if (typeof e.code === "string") codes.push(e.code);
+    if (typeof e.name === "string") codes.push(e.name);
+  }
+  return codes;
+}
+
+/** Failures where nothing reached the server, so any method may be retried. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
+
+type Attempt =
+  | { kind: "answer"; status: number; headers: Record<string, string>; text: string }
+  | { kind: "failure"; error: unknown; timedOut: boolean; aborted: boolean };
+
+interface Prepared {
+  url: string;
+  origin: string;
+  host: string;
+  path: string;
+  query: [string, string][];
+  projectId?: string;
+  body?: string | Uint8Array;
+  contentType?: string;
+  unsignedPayload: boolean;
+}
+
+export function createClient(settings: Settings, options: ClientOptions = {}): HuaweiClient {
+  const stats: ClientStats = { requests: 0, retries: 0, throttled: 0, outcomeUnknown: 0 };
+  const count = (key: keyof ClientStats) => {
+    stats[key] += 1;
+    processWide[key] += 1;
+  };
+  const creds = settings.credentials;
+
+  const client: HuaweiClient = {
+    settings,
+    stats,
+
+    projectId(region: string): Promise<string> {
+      checkRegion(region, "The region of a call");
+      const configured = settings.projectIds[region];
+      if (configured) return Promise.resolve(configured);
+      const key = [creds.accessKey, endpointFor(settings, "iam", region), region].join("\n");
+      return sharedLookup(key, () => lookUpProjectId(client, region));
+    },
+
+    async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
+      const prepared = await prepare(spec);
+      const idempotent = isIdempotent(spec);
+      const limiter = limiterFor(`${prepared.origin} ${spec.region}`, options.maxInFlight);
+      const base: HuaweiCloudErrorFields = {
+        kind: "api",
+        service: spec.service,
+        operation: spec.operation,
+        resource: spec.resource,
+      };
+
+      for (let attempt = 0; ; attempt++) {
+        const release = await limiter.acquire(spec.signal);
+        const started = performance.now();
+        count("requests");
+        let result: Attempt;
+        let signed: ReturnType<typeof signRequest> | undefined;
+        try {
+          const headers = buildHeaders(prepared);
+          signed = signRequest(
+            { method: spec.method, path: prepared.path, query: prepared.query, headers, body: prepared.body },
+            creds,
+          );
+          result = await send(spec, prepared, { ...headers, authorization: signed.authorization });
+        } catch (error) {
+          result = { kind: "failure", error, timedOut: false, aborted: spec.signal?.aborted ?? false };
+        }
+
+        const parsed = result.kind === "answer" ? parseBody(result.text) : undefined;
+        const cloud = parsed?.ok ? parseErrorBody(parsed.value) : {};
+        const status = result.kind === "answer" ? result.status : undefined;
+        const requestId = result.kind === "answer" ? requestIdFrom(result.headers, cloud) : undefined;
+        const throttled = status !== undefined && status >= 400 && isThrottle(status, cloud.code);
+        release({ throttled });
+        if (throttled) count("throttled");
+
+        debugLog(`${spec.method} ${prepared.path}`, {
+          op: `${spec.service}.${spec.operation}`,
+          status: status ?? "no-answer",
+          ms: Math.round(performance.now() - started),
+          request_id: requestId,
+          code: cloud.code,
+          attempt: attempt + 1,
+          error: result.kind === "failure" ? errorCodes(result.error)[0] : undefined,
+        });
+        if (signed && /^APIGW?\.030[13]$/.test(cloud.code ?? "") && debugEnabled()) {
+          debugLog("signature rejected; canonical request as signed", {
+            canonical: redact(gatewayCanonicalForm(signed.canonicalRequest), creds),
+          });
+        }
+
+        if (result.kind === "answer" && status! >= 200 && status! < 300) {
+          return validate(spec, result, parsed!, requestId);
+        }
+
+        // Decide whether this may be tried again.
+        let retryable: boolean;
+        let reason: string;
+        if (result.kind === "failure") {
+          const notSent = errorCodes(result.error).some((c) => NOT_SENT_CODES.has(c));
+          retryable = !result.aborted && (notSent || idempotent);
+          reason = result.timedOut ? "timeout" : (errorCodes(result.error)[0] ?? "network error");
+          if (!retryable || attempt >= settings.maxRetries) {
+            throw networkError(spec, base, result, notSent, idempotent, attempt);
+          }
+        } else {
+          retryable = throttled || (status! >= 500 && idempotent);
+          reason = throttled ? `throttled (${cloud.code ?? status})` : `HTTP ${status}`;
+          if (!retryable || attempt >= settings.maxRetries) {
+            throw answerError(base, result, parsed!, cloud, requestId, throttled, idempotent, attempt);
+          }
+        }
+
+        const delay = backoffDelayMs(attempt);
+        count("retries");
+        debugLog("retrying", {
+          op: `${spec.service}.${spec.operation}`,
+          reason,
+          attempt: attempt + 1,
+          delay_ms: delay,
+        });
+        await sleep(delay, spec.signal);
+      }
+    },
+  };
+
+  async function prepare(spec: RequestSpec<unknown>): Promise<Prepared> {
+    checkRegion(spec.region, `The region of ${spec.service.toUpperCase()} ${spec.operation}`);
+    const baseUrl = new URL(endpointFor(settings, spec.service, spec.region));
+    let path = spec.path;
+    let projectId: string | undefined;
+    if (path.includes("{project_id}")) {
+      projectId = await client.projectId(spec.region);
+      path = path.replaceAll("{project_id}", projectId);
+    }
+    path = encodePath(`${baseUrl.pathname.replace(/\/+$/, "")}${path}`);
+    const query = queryPairs(spec.query);
+    const qs = query.map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).join("&");
+    let body: string | Uint8Array | undefined;
+    const json = !spec.contentType || /json/i.test(spec.contentType);
+    if (spec.body !== undefined) {
+      if (json) body = JSON.stringify(spec.body);
+      else if (typeof spec.body === "string" || spec.body instanceof Uint8Array) body = spec.body;
+      else throw new HuaweiCloudError("A non-JSON body must be a string or bytes.", { kind: "input" });
+    }
+    return {
+      url: `${baseUrl.origin}${path}${qs ? `?${qs}` : ""}`,
+      origin: baseUrl.origin,
+      host: baseUrl.host,
+      path,
+      query,
+      projectId,
+      body,
+      contentType:
+        body === undefined ? undefined : json ? "application/json;charset=UTF-8" : spec.contentType,
+      unsignedPayload: body !== undefined && !json,
+    };
+  }
+
+  /** Headers to sign, fresh for every attempt (a new X-Sdk-Date). User-Agent is added unsigned. */
+  function buildHeaders(p: Prepared): Record<string, string> {
+    const h: Record<string, string> = { host: p.host, "x-sdk-date": formatSdkDate(new Date()) };
+    if (p.contentType) h["content-type"] = p.contentType;
+    if (p.projectId) h["x-project-id"] = p.projectId;
+    if (creds.securityToken) h["x-security-token"] = creds.securityToken;
+    if (p.unsignedPayload) h["x-sdk-content-sha256"] = UNSIGNED_PAYLOAD;
+    return h;
+  }
+
+  async function send(
+    spec: RequestSpec<unknown>,
+    p: Prepared,
+    headers: Record<string, string>,
+  ): Promise<Attempt> {
+    const timeout = AbortSignal.timeout(settings.requestTimeoutMs);
+    const signal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
+    try {
+      const res = await undiciRequest(p.url, {
+        dispatcher: agent(),
+        method: spec.method,
+        headers: { ...headers, "user-agent": userAgent() },
+        body: p.body,
+        signal,
+        headersTimeout: settings.requestTimeoutMs,
+        bodyTimeout: settings.requestTimeoutMs,
+      });
+      const text = await res.body.text();
+      return { kind: "answer", status: res.statusCode, headers: flattenHeaders(res.headers), text };
+    } catch (error) {
+      const codes = errorCodes(error);
+      const timedOut =
+        timeout.aborted ||
+        codes.includes("UND_ERR_HEADERS_TIMEOUT") ||
+        codes.includes("UND_ERR_BODY_TIMEOUT");
+      return { kind: "failure", error, timedOut, aborted: !timedOut && (spec.signal?.aborted ?? false) };
+    }
+  }
+
+  function validate<T>(
+    spec: RequestSpec<T>,
+    answer: Extract<Attempt, { kind: "answer" }>,
+    parsed: ParsedBody,
+    requestId: string | undefined,
+  ): ApiResponse<T> {
+    const fields: HuaweiCloudErrorFields = {
+      kind: "response",
+      service: spec.service,
+      operation: spec.operation,
+      resource: spec.resource,
+      status: answer.status,
+      requestId,
+    };
+    if (!parsed.ok) {
+      throw new HuaweiCloudError(`the answer is not JSON: "${redact(excerpt(answer.text), creds)}"`, {
+        ...fields,
+        hint: "Check that the endpoint is a Huawei Cloud API (not a proxy or login page).",
+      });
+    }
+    if (!spec.response) {
+      return { status: answer.status, body: parsed.value as T, requestId, headers: answer.headers };
+    }
+    const result = spec.response().safeParse(parsed.value);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      const at = issue?.path.length ? issue.path.join(".") : "(root)";
+      throw new HuaweiCloudError(`unexpected answer: at ${at}: ${issue?.message ?? "invalid"}`, {
+        ...fields,
+        hint: "The API answered in a shape this provider does not know; please report it with the request id.",
+      });
+    }
+    return { status: answer.status, body: result.data, requestId, headers: answer.headers };
+  }
+
+  function answerError(
+    base: HuaweiCloudErrorFields,
+    answer: Extract<Attempt, { kind: "answer" }>,
+    parsed: ParsedBody,
+    cloud: ReturnType<typeof parseErrorBody>,
+    requestId: string | undefined,
+    throttled: boolean,
+    idempotent: boolean,
+    retries: number,
+  ): HuaweiCloudError {
+    const status = answer.status;
+    const unknownOutcome = !idempotent && !throttled && status >= 500;
+    if (unknownOutcome) count("outcomeUnknown");
+    const jsonError = parsed.ok && (cloud.code !== undefined || cloud.message !== undefined);
+    const after = retries > 0 ? ` after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+    const summary = unknownOutcome
+      ? `the request may or may not have been carried out (the service failed while handling it)`
+      : throttled
+        ? `throttled${after}`
+        : status >= 500
+          ? `the service failed${after}`
+          : "the request was refused";
+    return new HuaweiCloudError(summary, {
+      ...base,
+      kind: jsonError ? "api" : "response",
+      status,
+      code: cloud.code,
+      cloudMessage: redact(jsonError ? (cloud.message ?? "") : excerpt(answer.text), creds) || undefined,
+      requestId,
+      outcomeUnknown: unknownOutcome,
+      hint: unknownOutcome ? OUTCOME_UNKNOWN_HINT : hintFor(status, cloud.code),
+    });
+  }
+
+  function networkError(
+    spec: RequestSpec<unknown>,
+    base: HuaweiCloudErrorFields,
+    failure: Extract<Attempt, { kind: "failure" }>,
+    notSent: boolean,
+    idempotent: boolean,
+    retries: number,
+  ): HuaweiCloudError {
+    const unknownOutcome = !idempotent && !notSent;
+    if (unknownOutcome) count("outcomeUnknown");
+    const origin = new URL(endpointFor(settings, spec.service, spec.region)).origin;
+    const what = failure.timedOut
+      ? `no answer within ${settings.requestTimeoutMs} ms`
+      : failure.aborted
+        ? "the call was aborted"
+        : `could not talk to ${origin}: ${errorCodes(failure.error)[0] ?? "network error"}`;
+    const after = retries > 0 ? ` (after ${retries} ${retries === 1 ? "retry" : "retries"})` : "";
+    return new HuaweiCloudError(`${what}${after}`, {
+      ...base,
+      kind: "network",
+      code: errorCodes(failure.error).find((c) => /^[A-Z_]+$/.test(c)),
+      outcomeUnknown: unknownOutcome,
+      hint: unknownOutcome
+        ? OUTCOME_UNKNOWN_HINT
+        : failure.timedOut
+          ? "Raise huaweicloud:requestTimeout (HW_REQUEST_TIMEOUT) or check the network."
+          : "Check the region, the endpoint (huaweicloud:endpoint and friends) and the network.",
+      cause: failure.error,
+    });
+  }
+
+  return client;
+}
+
+const OUTCOME_UNKNOWN_HINT =
+  "The request was not repeated because it may already have taken effect: look for what it may have " +
+  "created before trying again.";
+
+type ParsedBody = { ok: true; value: unknown } | { ok: false };
+
+/** An empty body parses to undefined (204, or an empty 200). */
+function parseBody(text: string): ParsedBody {
+  if (text.trim() === "") return { ok: true, value: undefined };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
