@@ -50,19 +50,29 @@ export function canonicalUri(path: string): string {
   return encoded.endsWith("/") ? encoded : `${encoded}/`;
 }
 
-/** Canonical query: keys sorted, a repeated key emits one `k=v` per value with values sorted. */
+/**
+ * Canonical query: keys sorted, a repeated key emits one `k=v` per value with values sorted.
+ * Keys and values are sorted BEFORE escaping, by UTF-8 byte order, as the Go SDK (`sort.Strings`
+ * on the decoded query) and the Python SDK (`sorted`, code point order = UTF-8 byte order) do.
+ * Sorting the escaped text differs for some characters: `a/` sorts after `a.` raw, but `a%2F`
+ * sorts before it.
+ */
 export function canonicalQuery(query: ReadonlyArray<readonly [string, string]>): string {
   const byKey = new Map<string, string[]>();
   for (const [k, v] of query) {
-    const key = uriEscape(k);
-    const values = byKey.get(key) ?? [];
-    values.push(uriEscape(v));
-    byKey.set(key, values);
+    const values = byKey.get(k) ?? [];
+    values.push(v);
+    byKey.set(k, values);
   }
   return [...byKey.keys()]
-    .sort(byteOrder)
-    .flatMap((k) => (byKey.get(k) ?? []).sort(byteOrder).map((v) => `${k}=${v}`))
+    .sort(utf8Order)
+    .flatMap((k) => (byKey.get(k) ?? []).sort(utf8Order).map((v) => `${uriEscape(k)}=${uriEscape(v)}`))
     .join("&");
+}
+
+/** UTF-8 byte order, i.e. code point order (JS `<` compares UTF-16 units, which differs past U+FFFF). */
+function utf8Order(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 function byteOrder(a: string, b: string): number {
