@@ -22,7 +22,7 @@ import { debugEnabled, debugLog, gatewayCanonicalForm, redact } from "./log";
 import { lookUpProjectId, sharedLookup } from "./project";
 import { excerpt, hintFor, isThrottle, parseErrorBody, requestIdFrom } from "./responses";
 import { checkRegion } from "./settings";
-import { canonicalUri, formatSdkDate, signRequest, UNSIGNED_PAYLOAD, uriEscape } from "./sign";
+import { canonicalQuery, canonicalUri, formatSdkDate, signRequest, UNSIGNED_PAYLOAD } from "./sign";
 import type { ApiResponse, ClientStats, HuaweiClient, QueryValue, RequestSpec, Settings } from "./types";
 
 // Process-wide transport state, created on first use. This module is only require()d at run time
@@ -70,6 +70,8 @@ export function userAgent(): string {
 export interface ClientOptions {
   /** Concurrency bound per endpoint (origin + region) for limiters this client creates first. */
   maxInFlight?: number;
+  /** Base of the retry backoff in ms (default BACKOFF_BASE_MS); tests shrink it. */
+  retryBaseDelayMs?: number;
 }
 
 /** Query pairs in a stable order; arrays give a repeated key, undefined values are left out. */
@@ -219,7 +221,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
           }
         }
 
-        const delay = backoffDelayMs(attempt);
+        const delay = backoffDelayMs(attempt, Math.random, options.retryBaseDelayMs);
         count("retries");
         debugLog("retrying", {
           op: `${spec.service}.${spec.operation}`,
@@ -243,7 +245,8 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     }
     path = encodePath(`${baseUrl.pathname.replace(/\/+$/, "")}${path}`);
     const query = queryPairs(spec.query);
-    const qs = query.map(([k, v]) => `${uriEscape(k)}=${uriEscape(v)}`).join("&");
+    // Sent in canonical order, so the query on the wire is exactly the one signed (as the Go SDK does).
+    const qs = canonicalQuery(query);
     let body: string | Uint8Array | undefined;
     const json = !spec.contentType || /json/i.test(spec.contentType);
     if (spec.body !== undefined) {

@@ -23,29 +23,58 @@ export const DEFAULT_MAX_IN_FLIGHT = 32;
 // CUBIC constants as in the AWS SDK's DefaultRateLimiter.
 const BETA = 0.7;
 const SCALE = 0.4;
-const SMOOTH = 0.8;
-const MIN_FILL_RATE = 0.5;
-const MIN_CAPACITY = 1;
-const MEASURE_BUCKET_S = 0.5;
+/**
+ * Floor of the send rate once throttled. Higher than the AWS SDK's 0.5/s: one stray 429 must not
+ * hold a provider host serving hundreds of resources at one request every two seconds.
+ */
+const MIN_FILL_RATE = 2;
+
+/**
+ * Answers per second over the last second, in ten 100 ms buckets. While an endpoint throttles,
+ * the rate of successful answers is the rate it allows, so this is what a throttle falls back to.
+ * (The AWS SDK smooths over 0.5 s buckets and reads 0 until the first bucket closes, which makes
+ * a throttle in the first half second drop the rate to its floor.)
+ */
+class RecentRate {
+  private readonly buckets = new Array<number>(10).fill(0);
+  private current = 0;
+
+  constructor(private readonly now: () => number) {}
+
+  add(): void {
+    this.advance();
+    this.buckets[this.current % 10]! += 1;
+  }
+
+  perSecond(): number {
+    this.advance();
+    return this.buckets.reduce((a, b) => a + b, 0);
+  }
+
+  private advance(): void {
+    const slot = Math.floor(this.now() * 10);
+    if (slot - this.current >= 10) this.buckets.fill(0);
+    else for (let i = this.current + 1; i <= slot; i++) this.buckets[i % 10] = 0;
+    this.current = Math.max(this.current, slot);
+  }
+}
 
 /** The adaptive token bucket. Pure state plus a clock, so it can be tested without timers. */
 export class AdaptiveRateLimiter {
   private enabled = false;
   private fillRate = MIN_FILL_RATE;
-  private capacity = MIN_CAPACITY;
-  private tokens = MIN_CAPACITY;
+  private capacity = MIN_FILL_RATE;
+  private tokens = MIN_FILL_RATE;
   private lastRefill: number;
   private lastMaxRate = 0;
   private lastThrottle: number;
   private timeWindow = 0;
-  private measuredRate = 0;
-  private measureBucket: number;
-  private measureCount = 0;
+  private readonly successes: RecentRate;
 
   constructor(private readonly now: () => number = () => performance.now() / 1000) {
     this.lastRefill = this.now();
     this.lastThrottle = this.lastRefill;
-    this.measureBucket = Math.floor(this.lastRefill / MEASURE_BUCKET_S);
+    this.successes = new RecentRate(this.now);
   }
 
   /** Current allowed rate in requests per second, or undefined while unthrottled. */
@@ -67,26 +96,28 @@ export class AdaptiveRateLimiter {
   /** Feeds back one answer: throttled (429/APIGW.0308) or not. */
   record(throttled: boolean): void {
     const t = this.now();
-    this.updateMeasuredRate(t);
+    if (!throttled) this.successes.add();
+    const measured = this.successes.perSecond();
     let next: number;
     if (throttled) {
-      const base = this.enabled ? Math.min(this.measuredRate, this.fillRate) : this.measuredRate;
-      this.lastMaxRate = Math.max(base, MIN_FILL_RATE);
+      // Back off from the lower of what we allowed and what actually got through.
+      this.lastMaxRate = Math.max(this.enabled ? Math.min(measured, this.fillRate) : measured, MIN_FILL_RATE);
       this.timeWindow = Math.cbrt((this.lastMaxRate * (1 - BETA)) / SCALE);
       this.lastThrottle = t;
       this.enabled = true;
       next = this.lastMaxRate * BETA;
     } else {
       if (!this.enabled) return;
+      // Cubic growth: quickly back to the last good rate, slowly around it, then probing beyond.
       next = SCALE * (t - this.lastThrottle - this.timeWindow) ** 3 + this.lastMaxRate;
     }
-    this.setFillRate(Math.min(next, 2 * Math.max(this.measuredRate, MIN_FILL_RATE)));
+    this.setFillRate(Math.min(next, 2 * Math.max(measured, MIN_FILL_RATE)));
   }
 
   private setFillRate(rate: number): void {
     this.refill();
     this.fillRate = Math.max(rate, MIN_FILL_RATE);
-    this.capacity = Math.max(this.fillRate, MIN_CAPACITY);
+    this.capacity = this.fillRate;
     this.tokens = Math.min(this.tokens, this.capacity);
   }
 
@@ -94,17 +125,6 @@ export class AdaptiveRateLimiter {
     const t = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + (t - this.lastRefill) * this.fillRate);
     this.lastRefill = t;
-  }
-
-  private updateMeasuredRate(t: number): void {
-    const bucket = Math.floor(t / MEASURE_BUCKET_S);
-    this.measureCount += 1;
-    if (bucket > this.measureBucket) {
-      const current = this.measureCount / ((bucket - this.measureBucket) * MEASURE_BUCKET_S);
-      this.measuredRate = current * SMOOTH + this.measuredRate * (1 - SMOOTH);
-      this.measureCount = 0;
-      this.measureBucket = bucket;
-    }
   }
 }
 

@@ -18,7 +18,7 @@ export interface Recorded {
   body: string;
 }
 
-export type Handler = (req: Recorded, res: ServerResponse, n: number) => void | Promise<void>;
+export type Handler = (req: Recorded, res: ServerResponse, n: number) => unknown;
 
 export interface TestServer {
   url: string;
