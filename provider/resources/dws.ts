@@ -1,0 +1,252 @@
+/**
+ * DwsSnapshot (a manual snapshot of a DWS cluster) and DwsSnapshotCopy (a manual copy of an
+ * automated snapshot). Both are DWS snapshots once created: one read, one wait, one delete.
+ *
+ * States: CREATING → AVAILABLE, or UNAVAILABLE (failed or cancelled). Not found: HTTP 404 or
+ * DWS.5149 on GET, DWS.0001 "has been deleted" on DELETE (huawei-apis.md §1).
+ */
+import { z } from "zod";
+import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
+import { parseCloudTime, parsePercent } from "../services/util";
+import type { Observation } from "../waiter";
+import { type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import { adoptOrCreate, retryWhileBusy, whenIso } from "./lifecycle";
+import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
+
+const MINUTE = 60_000;
+const SETTLED = new Set(["AVAILABLE"]);
+const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN"]);
+
+function dwsSnapshotInputs() {
+  return z.strictObject({
+    clusterId: cloudId("DWS cluster"),
+    name: dwsName(),
+    description: dwsDescription(),
+    region: regionName().optional(),
+    timeouts: timeouts(),
+    existingId: cloudId("DWS snapshot").optional(),
+  });
+}
+export type DwsSnapshotInputs = z.infer<ReturnType<typeof dwsSnapshotInputs>>;
+
+function dwsCopyInputs() {
+  return z.strictObject({
+    sourceSnapshotId: cloudId("automated DWS snapshot"),
+    name: dwsName(),
+    description: dwsDescription(),
+    region: regionName().optional(),
+    timeouts: timeouts(),
+    existingId: cloudId("DWS snapshot").optional(),
+  });
+}
+export type DwsSnapshotCopyInputs = z.infer<ReturnType<typeof dwsCopyInputs>>;
+
+/** The outputs a user would use, from the API's snapshot detail. */
+function outputsOf(s: DwsSnapshotDetail): Props {
+  return {
+    name: s.name,
+    description: s.description ?? "",
+    clusterId: s.cluster_id ?? undefined,
+    clusterName: s.cluster_name ?? undefined,
+    status: s.status,
+    type: s.type ?? undefined,
+    size: s.size ?? undefined,
+    progress: parsePercent(s.progress) ?? (s.status === "AVAILABLE" ? 100 : undefined),
+    backupLevel: s.backup_level ?? undefined,
+    startedAt: whenIso(s.started),
+    finishedAt: whenIso(s.finished),
+  };
+}
+
+function observe(s: DwsSnapshotDetail): Observation<DwsSnapshotDetail> {
+  const state = SETTLED.has(s.status) ? "success" : FAILED.has(s.status) ? "failure" : "pending";
+  return { state, status: s.status, progress: parsePercent(s.progress), value: s };
+}
+
+const FAILURE_HINT =
+  "The snapshot is kept in state so it is not orphaned. Check the cluster's status and events in the DWS " +
+  "console; then `pulumi up` replaces it with a new snapshot, or `pulumi destroy` deletes it.";
+
+async function waitAvailable(ctx: OpContext, id: string, startedAt?: number, pollImmediately = false) {
+  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+  const done = await waitUntil(ctx, {
+    goal: "to become AVAILABLE",
+    poll: async () => observe(await dws.getSnapshot(id)),
+    startedAt,
+    pollImmediately,
+    failureHint: FAILURE_HINT,
+    outputs: outputsOf,
+  });
+  return outputsOf(done.value);
+}
+
+async function readSnapshot(ctx: OpContext, id: string): Promise<Props | undefined> {
+  try {
+    return outputsOf(await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id));
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Deletes a manual snapshot and waits until it is gone; gone already is success. */
+async function deleteSnapshot(ctx: OpContext, id: string, olds: Props): Promise<void> {
+  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+  // A snapshot still being created cannot be deleted: let it finish (or fail) first.
+  if (!SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status))) {
+    try {
+      await waitUntil(ctx, {
+        goal: "to finish before it is deleted",
+        poll: async () => {
+          const o = observe(await dws.getSnapshot(id));
+          return o.state === "failure" ? { ...o, state: "success" } : o;
+        },
+        pollImmediately: true,
+      });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw err;
+    }
+  }
+  try {
+    await dws.deleteSnapshot(id);
+  } catch (err) {
+    if (isNotFound(err) || (err instanceof HuaweiCloudError && err.code === "DWS.0001")) return;
+    throw err;
+  }
+  await waitUntil(ctx, {
+    goal: "to be deleted",
+    poll: async () => {
+      try {
+        const s = await dws.getSnapshot(id);
+        return { state: "pending", status: s.status, value: undefined };
+      } catch (err) {
+        if (isNotFound(err)) return { state: "gone", status: "deleted", value: undefined };
+        throw err;
+      }
+    },
+    failureHint: "Delete it in the DWS console, or run `pulumi destroy` again.",
+  });
+}
+
+/** Adopting an existing snapshot: it must exist; then it is managed like a created one. */
+async function adopt(ctx: OpContext, id: string, check: (s: DwsSnapshotDetail) => string | undefined) {
+  const s = await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id);
+  const mismatch = check(s);
+  if (mismatch) {
+    throw new HuaweiCloudError(`cannot adopt snapshot ${id}: ${mismatch}`, {
+      kind: "input",
+      resource: ctx.label,
+      hint: "Set existingId to a snapshot that matches the resource's inputs, or change the inputs to match it.",
+    });
+  }
+  return s.id;
+}
+
+/** Looks for a snapshot by its unique (case-insensitive) name: what an ambiguous create may have made. */
+async function findByName(ctx: OpContext, name: string, clusterId?: string): Promise<string | undefined> {
+  const all = await dwsApi(ctx.client, ctx.region, ctx.label).listSnapshots();
+  const hit = all.find(
+    (s) =>
+      s.name.toLowerCase() === name.toLowerCase() &&
+      (!clusterId || !s.cluster_id || s.cluster_id === clusterId),
+  );
+  return hit?.id;
+}
+
+const common = {
+  defaultTimeouts: { create: 60 * MINUTE, update: 60 * MINUTE, delete: 20 * MINUTE },
+  isUnsettled: (olds: Props) => !SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status)),
+  isFailed: (olds: Props) => FAILED.has(String(olds.status)),
+  // Names are unique (case-insensitively): a replacement with the same name must delete first.
+  deleteBeforeReplace: (olds: Props, news: { name: string }) =>
+    String(olds.name).toLowerCase() === news.name.toLowerCase(),
+  read: readSnapshot,
+  delete: deleteSnapshot,
+};
+
+export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
+  ...common,
+  kind: "DwsSnapshot",
+  noun: "DWS snapshot",
+  inputs: dwsSnapshotInputs,
+  replaceOnChange: ["clusterId", "name", "description", "region"],
+  labelOf: (i, id) => `DWS snapshot "${String(i.name)}"${id ? ` (${id})` : ""}`,
+
+  async create(ctx, inputs) {
+    const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+    const { created: id, startedAt } = inputs.existingId
+      ? {
+          created: await adopt(ctx, inputs.existingId, (s) =>
+            s.cluster_id && s.cluster_id !== inputs.clusterId
+              ? `it belongs to cluster ${s.cluster_id}`
+              : undefined,
+          ),
+          startedAt: undefined,
+        }
+      : await adoptOrCreate(ctx, {
+          post: () =>
+            // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
+            retryWhileBusy(ctx, ["DWS.7023"], () =>
+              dws.createSnapshot({
+                name: inputs.name,
+                cluster_id: inputs.clusterId,
+                description: inputs.description,
+              }),
+            ),
+          find: () => findByName(ctx, inputs.name, inputs.clusterId),
+        });
+    ctx.recordId(id, { status: "CREATING" });
+    return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
+  },
+
+  async update(ctx, id, olds) {
+    // Nothing updates in place; an update after an interrupted create resumes the wait.
+    return common.isUnsettled(olds)
+      ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true)
+      : {};
+  },
+};
+
+export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
+  ...common,
+  kind: "DwsSnapshotCopy",
+  noun: "DWS snapshot copy",
+  inputs: dwsCopyInputs,
+  replaceOnChange: ["sourceSnapshotId", "name", "description", "region"],
+  labelOf: (i, id) => `DWS snapshot copy "${String(i.name)}"${id ? ` (${id})` : ""}`,
+  // An automated snapshot has one copy at a time (TF docs), and names are unique.
+  deleteBeforeReplace: (olds, news) =>
+    String(olds.name).toLowerCase() === news.name.toLowerCase() ||
+    olds.sourceSnapshotId === news.sourceSnapshotId,
+
+  async create(ctx, inputs) {
+    const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+    const { created: id, startedAt } = inputs.existingId
+      ? {
+          created: await adopt(ctx, inputs.existingId, (s) =>
+            s.name.toLowerCase() !== inputs.name.toLowerCase() ? `its name is "${s.name}"` : undefined,
+          ),
+          startedAt: undefined,
+        }
+      : await adoptOrCreate(ctx, {
+          post: () =>
+            retryWhileBusy(ctx, ["DWS.7023"], () =>
+              dws.copySnapshot(inputs.sourceSnapshotId, {
+                backup_name: inputs.name,
+                description: inputs.description,
+              }),
+            ),
+          find: () => findByName(ctx, inputs.name),
+        });
+    ctx.recordId(id, { status: "CREATING" });
+    return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
+  },
+
+  async update(ctx, id, olds) {
+    return common.isUnsettled(olds)
+      ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true)
+      : {};
+  },
+};

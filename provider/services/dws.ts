@@ -1,0 +1,95 @@
+/**
+ * DWS (GaussDB(DWS)) snapshot API: typed calls and response schemas.
+ * Paths and fields: shared/reference/huawei-apis.md §1 and the seed documents.
+ */
+import { z } from "zod";
+import type { HuaweiClient } from "../client/types";
+
+export function dwsSnapshotSchema() {
+  return z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullish(),
+    started: z.string().nullish(),
+    finished: z.string().nullish(),
+    size: z.number().nullish(),
+    status: z.string(),
+    type: z.string().nullish(),
+    cluster_id: z.string().nullish(),
+    cluster_name: z.string().nullish(),
+    progress: z.union([z.string(), z.number()]).nullish(),
+    backup_level: z.string().nullish(),
+    updated: z.string().nullish(),
+  });
+}
+export type DwsSnapshotDetail = z.infer<ReturnType<typeof dwsSnapshotSchema>>;
+
+export interface DwsCreateSnapshotBody {
+  name: string;
+  cluster_id: string;
+  description?: string;
+}
+
+export function dwsApi(client: HuaweiClient, region: string, resource?: string) {
+  const base = { service: "dws" as const, region, resource };
+  return {
+    async createSnapshot(snapshot: DwsCreateSnapshotBody): Promise<string> {
+      const res = await client.request({
+        ...base,
+        operation: "CreateSnapshot",
+        method: "POST",
+        path: "/v1.0/{project_id}/snapshots",
+        body: { snapshot },
+        response: () => z.object({ snapshot: z.object({ id: z.string() }) }),
+      });
+      return res.body.snapshot.id;
+    },
+
+    async copySnapshot(
+      sourceId: string,
+      body: { backup_name: string; description?: string },
+    ): Promise<string> {
+      const res = await client.request({
+        ...base,
+        operation: "CopySnapshot",
+        method: "POST",
+        path: `/v1.0/{project_id}/snapshots/${encodeURIComponent(sourceId)}/linked-copy`,
+        body,
+        response: () => z.object({ snapshot_id: z.string() }),
+      });
+      return res.body.snapshot_id;
+    },
+
+    /** "ListSnapshotDetails" is the SDKs' name for showing one snapshot. */
+    async getSnapshot(id: string): Promise<DwsSnapshotDetail> {
+      const res = await client.request({
+        ...base,
+        operation: "ListSnapshotDetails",
+        method: "GET",
+        path: `/v1.0/{project_id}/snapshots/${encodeURIComponent(id)}`,
+        response: () => z.object({ snapshot: dwsSnapshotSchema() }),
+      });
+      return res.body.snapshot;
+    },
+
+    async listSnapshots(): Promise<DwsSnapshotDetail[]> {
+      const res = await client.request({
+        ...base,
+        operation: "ListSnapshots",
+        method: "GET",
+        path: "/v1.0/{project_id}/snapshots",
+        response: () => z.object({ snapshots: z.array(dwsSnapshotSchema()) }),
+      });
+      return res.body.snapshots;
+    },
+
+    async deleteSnapshot(id: string): Promise<void> {
+      await client.request({
+        ...base,
+        operation: "DeleteSnapshot",
+        method: "DELETE",
+        path: `/v1.0/{project_id}/snapshots/${encodeURIComponent(id)}`,
+      });
+    },
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * EVS v2 "cloudsnapshots" API: typed calls and response schemas.
+ * Paths and fields: shared/reference/huawei-apis.md §2 and the seed document.
+ */
+import { z } from "zod";
+import type { HuaweiClient } from "../client/types";
+
+export function evsSnapshotSchema() {
+  return z.object({
+    id: z.string(),
+    status: z.string(),
+    name: z.string().nullish(),
+    description: z.string().nullish(),
+    created_at: z.string().nullish(),
+    updated_at: z.string().nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    volume_id: z.string(),
+    size: z.number().nullish(),
+    "os-extended-snapshot-attributes:project_id": z.string().nullish(),
+    "os-extended-snapshot-attributes:progress": z.string().nullish(),
+  });
+}
+export type EvsSnapshotDetail = z.infer<ReturnType<typeof evsSnapshotSchema>>;
+
+export interface EvsCreateSnapshotBody {
+  volume_id: string;
+  force?: boolean;
+  metadata?: Record<string, string>;
+  name?: string;
+  description?: string;
+}
+
+export function evsApi(client: HuaweiClient, region: string, resource?: string) {
+  const base = { service: "evs" as const, region, resource };
+  const one = () => z.object({ snapshot: evsSnapshotSchema() });
+  return {
+    async createSnapshot(snapshot: EvsCreateSnapshotBody): Promise<EvsSnapshotDetail> {
+      const res = await client.request({
+        ...base,
+        operation: "CreateSnapshot",
+        method: "POST",
+        path: "/v2/{project_id}/cloudsnapshots",
+        body: { snapshot },
+        response: one,
+      });
+      return res.body.snapshot;
+    },
+
+    async getSnapshot(id: string): Promise<EvsSnapshotDetail> {
+      const res = await client.request({
+        ...base,
+        operation: "ShowSnapshot",
+        method: "GET",
+        path: `/v2/{project_id}/cloudsnapshots/${encodeURIComponent(id)}`,
+        response: one,
+      });
+      return res.body.snapshot;
+    },
+
+    async listSnapshots(filter: {
+      volume_id?: string;
+      name?: string;
+      limit?: number;
+    }): Promise<EvsSnapshotDetail[]> {
+      const res = await client.request({
+        ...base,
+        operation: "ListSnapshots",
+        method: "GET",
+        path: "/v2/{project_id}/cloudsnapshots/detail",
+        query: { ...filter },
+        response: () => z.object({ snapshots: z.array(evsSnapshotSchema()) }),
+      });
+      return res.body.snapshots;
+    },
+
+    async updateSnapshot(
+      id: string,
+      snapshot: { name?: string; description?: string },
+    ): Promise<EvsSnapshotDetail> {
+      const res = await client.request({
+        ...base,
+        operation: "UpdateSnapshot",
+        method: "PUT",
+        path: `/v2/{project_id}/cloudsnapshots/${encodeURIComponent(id)}`,
+        body: { snapshot },
+        response: one,
+      });
+      return res.body.snapshot;
+    },
+
+    async deleteSnapshot(id: string): Promise<void> {
+      await client.request({
+        ...base,
+        operation: "DeleteSnapshot",
+        method: "DELETE",
+        path: `/v2/{project_id}/cloudsnapshots/${encodeURIComponent(id)}`,
+      });
+    },
+  };
+}
