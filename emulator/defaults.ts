@@ -36,3 +36,31 @@ export const DEFAULT_IDS = {
   /** CBR replication vault (secondary region). */
   cbrDestinationVaultId: "0ca3eb86-8800-46da-9c37-9d657a825274",
 } as const;
+
+/** IAM user for the password-token flow (`POST /v3/auth/tokens`). Emulator only. */
+export const DEMO_USER = {
+  name: "emulator-demo-user",
+  password: "emulator-demo-password-0001",
+  domainName: "emulator-demo-account",
+  domainId: "d0d1d2d3d4d5d6d7d8d9dadbdcdddedf",
+  userId: "u0u1u2u3u4u5u6u7u8u9uaubucudueuf",
+} as const;
+
+/**
+ * Temporary credentials (AK/SK plus X-Security-Token), as IAM's securitytokens call would issue.
+ * The second pair has expired: requests signed with it are rejected with APIGW.0301.
+ */
+export const DEMO_TEMPORARY_CREDENTIALS = [
+  {
+    accessKey: "EMULATORTEMPACCESSKEY1",
+    secretKey: "emulator-demo-temporary-secret-0001",
+    securityToken: "emulator-demo-security-token-0001",
+    expiresAt: "2099-12-31T23:59:59Z",
+  },
+  {
+    accessKey: "EMULATOREXPIREDACCESSKEY",
+    secretKey: "emulator-demo-expired-secret-0001",
+    securityToken: "emulator-demo-security-token-expired",
+    expiresAt: "2020-01-01T00:00:00Z",
+  },
+] as const;
