@@ -140,10 +140,10 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     settings,
     stats,
 
-    projectId(region: string): Promise<string> {
+    async projectId(region: string): Promise<string> {
       checkRegion(region, "The region of a call");
       const configured = settings.projectIds[region];
-      if (configured) return Promise.resolve(configured);
+      if (configured) return configured;
       const key = [creds.accessKey, endpointFor(settings, "iam", region), region].join("\n");
       return sharedLookup(key, () => lookUpProjectId(client, region));
     },

@@ -4,11 +4,10 @@
  *
  * Two parts:
  * - a concurrency bound (at most `maxInFlight` requests at once per endpoint);
- * - an adaptive token bucket, a simplified form of the AWS SDK v3 "adaptive" retry mode (CUBIC
- *   congestion control): unlimited until the first throttled answer, then the send rate drops to
- *   70% of the measured rate on each throttle and grows back along a cubic curve on success. So
- *   hundreds of resources converge on the rate the endpoint allows instead of stampeding it and
- *   burning their retries.
+ * - an adaptive token bucket, a simplified form of the AWS SDK v3 "adaptive" retry mode:
+ *   unlimited until the first throttled answer, then the send rate follows the rate of successful
+ *   answers (cut on throttles, grown on success). So hundreds of resources converge on the rate
+ *   the endpoint allows instead of stampeding it and burning their retries.
  */
 import { sleep } from "./backoff";
 
@@ -20,9 +19,10 @@ export interface LimiterOptions {
 
 export const DEFAULT_MAX_IN_FLIGHT = 32;
 
-// CUBIC constants as in the AWS SDK's DefaultRateLimiter.
-const BETA = 0.7;
-const SCALE = 0.4;
+/** Each throttle round sets the rate to this share of what got through. */
+const BETA = 0.9;
+/** Growth of the rate per second of successful answers (continuous, so 1 = doubling in ~0.7 s). */
+const GROWTH_PER_SECOND = 1;
 /**
  * Floor of the send rate once throttled. Higher than the AWS SDK's 0.5/s: one stray 429 must not
  * hold a provider host serving hundreds of resources at one request every two seconds.
@@ -30,16 +30,20 @@ const SCALE = 0.4;
 const MIN_FILL_RATE = 2;
 
 /**
- * Answers per second over the last second, in ten 100 ms buckets. While an endpoint throttles,
- * the rate of successful answers is the rate it allows, so this is what a throttle falls back to.
- * (The AWS SDK smooths over 0.5 s buckets and reads 0 until the first bucket closes, which makes
- * a throttle in the first half second drop the rate to its floor.)
+ * Successful answers per second over the last second, in ten 100 ms buckets. While an endpoint
+ * throttles, the rate of successes is the rate it allows. In the first second of traffic the
+ * count is divided by the time seen so far (at least 250 ms), so an early throttle does not drop
+ * the rate to the floor (the AWS SDK's 0.5 s smoothing reads 0 then).
  */
-class RecentRate {
+class SuccessRate {
   private readonly buckets = new Array<number>(10).fill(0);
   private current = 0;
+  private readonly started: number;
 
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly now: () => number) {
+    this.started = now();
+    this.current = Math.floor(this.started * 10);
+  }
 
   add(): void {
     this.advance();
@@ -48,7 +52,8 @@ class RecentRate {
 
   perSecond(): number {
     this.advance();
-    return this.buckets.reduce((a, b) => a + b, 0);
+    const age = Math.min(1, Math.max(0.25, this.now() - this.started));
+    return this.buckets.reduce((a, b) => a + b, 0) / age;
   }
 
   private advance(): void {
@@ -59,27 +64,35 @@ class RecentRate {
   }
 }
 
-/** The adaptive token bucket. Pure state plus a clock, so it can be tested without timers. */
+/**
+ * The adaptive token bucket (simplified from the AWS SDK v3 "adaptive" retry mode). Unlimited
+ * until the first throttled answer. Each throttle round sets the rate to 90% of the lower of the
+ * current rate and the rate of successes; a round ends when a request sent after the last cut is
+ * throttled, so the 429s of one burst (all sent before the cut) count once. Successes make the
+ * rate grow again (at most to twice what gets through), probing for more capacity.
+ * Pure state plus a clock, so it can be tested without timers.
+ */
 export class AdaptiveRateLimiter {
   private enabled = false;
   private fillRate = MIN_FILL_RATE;
-  private capacity = MIN_FILL_RATE;
   private tokens = MIN_FILL_RATE;
   private lastRefill: number;
-  private lastMaxRate = 0;
-  private lastThrottle: number;
-  private timeWindow = 0;
-  private readonly successes: RecentRate;
+  private lastCut = Number.NEGATIVE_INFINITY;
+  private readonly successes: SuccessRate;
 
   constructor(private readonly now: () => number = () => performance.now() / 1000) {
     this.lastRefill = this.now();
-    this.lastThrottle = this.lastRefill;
-    this.successes = new RecentRate(this.now);
+    this.successes = new SuccessRate(this.now);
   }
 
   /** Current allowed rate in requests per second, or undefined while unthrottled. */
   get rate(): number | undefined {
     return this.enabled ? this.fillRate : undefined;
+  }
+
+  /** The clock this limiter runs on (seconds); callers stamp send times with it. */
+  time(): number {
+    return this.now();
   }
 
   /** Seconds to wait before one request may be sent; takes the token when 0. */
@@ -93,38 +106,34 @@ export class AdaptiveRateLimiter {
     return (1 - this.tokens) / this.fillRate;
   }
 
-  /** Feeds back one answer: throttled (429/APIGW.0308) or not. */
-  record(throttled: boolean): void {
-    const t = this.now();
-    if (!throttled) this.successes.add();
-    const measured = this.successes.perSecond();
-    let next: number;
-    if (throttled) {
-      // Back off from the lower of what we allowed and what actually got through.
-      this.lastMaxRate = Math.max(this.enabled ? Math.min(measured, this.fillRate) : measured, MIN_FILL_RATE);
-      this.timeWindow = Math.cbrt((this.lastMaxRate * (1 - BETA)) / SCALE);
-      this.lastThrottle = t;
-      this.enabled = true;
-      next = this.lastMaxRate * BETA;
-    } else {
-      if (!this.enabled) return;
-      // Cubic growth: quickly back to the last good rate, slowly around it, then probing beyond.
-      next = SCALE * (t - this.lastThrottle - this.timeWindow) ** 3 + this.lastMaxRate;
-    }
-    this.setFillRate(Math.min(next, 2 * Math.max(measured, MIN_FILL_RATE)));
-  }
-
-  private setFillRate(rate: number): void {
+  /** Feeds back one answer: throttled (429/APIGW.0308) or not, for a request sent at `sentAt`. */
+  record(throttled: boolean, sentAt: number = this.now()): void {
     this.refill();
-    this.fillRate = Math.max(rate, MIN_FILL_RATE);
-    this.capacity = this.fillRate;
-    this.tokens = Math.min(this.tokens, this.capacity);
+    if (!throttled) {
+      this.successes.add();
+      return;
+    }
+    if (this.enabled && sentAt < this.lastCut) return; // same burst as the last cut
+    const through = this.successes.perSecond();
+    this.fillRate = Math.max(
+      MIN_FILL_RATE,
+      BETA * (this.enabled ? Math.min(this.fillRate, through) : through),
+    );
+    this.tokens = Math.min(this.tokens, 1);
+    this.enabled = true;
+    this.lastCut = this.now();
   }
 
+  /** Adds tokens for the time passed, and grows the rate while it is not being cut. */
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.capacity, this.tokens + (t - this.lastRefill) * this.fillRate);
+    const dt = Math.max(0, t - this.lastRefill);
     this.lastRefill = t;
+    if (!this.enabled) return;
+    const ceiling = 2 * Math.max(this.successes.perSecond(), MIN_FILL_RATE);
+    if (this.fillRate < ceiling)
+      this.fillRate = Math.min(ceiling, this.fillRate * (1 + GROWTH_PER_SECOND * dt));
+    this.tokens = Math.min(this.fillRate, this.tokens + dt * this.fillRate);
   }
 }
 
@@ -159,10 +168,11 @@ export class EndpointLimiter {
       throw err;
     }
     let released = false;
+    const sentAt = this.bucket.time();
     return ({ throttled }) => {
       if (released) return;
       released = true;
-      this.bucket.record(throttled);
+      this.bucket.record(throttled, sentAt);
       this.releaseSlot();
     };
   }
