@@ -10,7 +10,11 @@
  * (HW_ACCESS_KEY …), read by the provider at run time; they never enter the state.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HuaweiSnapshotProvider } from "./resources/shim";
+
+import cbrReplicationProvider = require("./kinds/CbrReplication");
+import dwsSnapshotProvider = require("./kinds/DwsSnapshot");
+import dwsSnapshotCopyProvider = require("./kinds/DwsSnapshotCopy");
+import evsSnapshotProvider = require("./kinds/EvsSnapshot");
 
 /**
  * How long an operation may take before it fails, as a duration string: "45m", "1h30m", "90s".
@@ -23,12 +27,13 @@ export interface Timeouts {
   delete?: pulumi.Input<string>;
 }
 
-// One provider object per kind: Pulumi caches the serialized text per object.
+// One provider object per kind (Pulumi caches the serialized text per object), each the whole
+// exports of its own module so an installed package serializes it as a one-line require.
 const providers = {
-  DwsSnapshot: new HuaweiSnapshotProvider("DwsSnapshot"),
-  DwsSnapshotCopy: new HuaweiSnapshotProvider("DwsSnapshotCopy"),
-  EvsSnapshot: new HuaweiSnapshotProvider("EvsSnapshot"),
-  CbrReplication: new HuaweiSnapshotProvider("CbrReplication"),
+  DwsSnapshot: dwsSnapshotProvider,
+  DwsSnapshotCopy: dwsSnapshotCopyProvider,
+  EvsSnapshot: evsSnapshotProvider,
+  CbrReplication: cbrReplicationProvider,
 };
 
 /** Outputs are seeded as undefined so the engine knows their names (pulumi/docs#11639). */

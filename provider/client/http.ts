@@ -159,8 +159,14 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
         resource: spec.resource,
       };
 
+      // Aborting while waiting for the limiter or a backoff ends the call with our error type.
+      const unlessAborted = <V>(wait: Promise<V>): Promise<V> =>
+        wait.catch((cause: unknown) => {
+          throw new HuaweiCloudError("the call was aborted", { ...base, kind: "network", cause });
+        });
+
       for (let attempt = 0; ; attempt++) {
-        const release = await limiter.acquire(spec.signal);
+        const release = await unlessAborted(limiter.acquire(spec.signal));
         const started = performance.now();
         count("requests");
         let result: Attempt;
@@ -229,7 +235,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
           attempt: attempt + 1,
           delay_ms: delay,
         });
-        await sleep(delay, spec.signal);
+        await unlessAborted(sleep(delay, spec.signal));
       }
     },
   };
@@ -356,7 +362,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     const unknownOutcome = !idempotent && !throttled && status >= 500;
     if (unknownOutcome) count("outcomeUnknown");
     const jsonError = parsed.ok && (cloud.code !== undefined || cloud.message !== undefined);
-    const after = retries > 0 ? ` after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+    const after = afterRetries(retries);
     const summary = unknownOutcome
       ? `the request may or may not have been carried out (the service failed while handling it)`
       : throttled
@@ -392,8 +398,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
       : failure.aborted
         ? "the call was aborted"
         : `could not talk to ${origin}: ${errorCodes(failure.error)[0] ?? "network error"}`;
-    const after = retries > 0 ? ` (after ${retries} ${retries === 1 ? "retry" : "retries"})` : "";
-    return new HuaweiCloudError(`${what}${after}`, {
+    return new HuaweiCloudError(`${what}${afterRetries(retries)}`, {
       ...base,
       kind: "network",
       code: errorCodes(failure.error).find((c) => /^[A-Z_]+$/.test(c)),
@@ -413,6 +418,10 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
 const OUTCOME_UNKNOWN_HINT =
   "The request was not repeated because it may already have taken effect: look for what it may have " +
   "created before trying again.";
+
+function afterRetries(retries: number): string {
+  return retries > 0 ? ` after ${retries} ${retries === 1 ? "retry" : "retries"}` : "";
+}
 
 type ParsedBody = { ok: true; value: unknown } | { ok: false };
 

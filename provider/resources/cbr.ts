@@ -180,6 +180,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
   inputs: cbrInputs,
   // Replicating large backups across regions takes long; Terraform does not wait at all.
   defaultTimeouts: { create: 120 * MINUTE, update: 120 * MINUTE, delete: 30 * MINUTE },
+  resolvedWhenOmitted: ["destinationProjectId"],
   replaceOnChange: [
     "sourceVaultId",
     "destinationVaultId",

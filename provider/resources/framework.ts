@@ -52,6 +52,8 @@ export interface ResourceSpec<I extends Props> {
   inputs: () => z.ZodType<I> & { shape: Record<string, unknown> };
   /** Input properties whose change replaces the resource. */
   replaceOnChange: readonly (keyof I & string)[];
+  /** Optional inputs the provider resolves when omitted (an omitted one keeps the resolved value). */
+  resolvedWhenOmitted?: readonly (keyof I & string)[];
   /** Input properties the cloud can change in place. */
   updatable?: readonly (keyof I & string)[];
   /** Whether the old one must go first (a unique name or a one-per-source rule). */
@@ -260,6 +262,7 @@ export function diffInputs<I extends Props>(spec: ResourceSpec<I>, olds: Props, 
   for (const key of spec.replaceOnChange) {
     let next: unknown = news[key];
     if (key === "region" && next === undefined) next = defaultRegion() ?? olds.region;
+    if (next === undefined && spec.resolvedWhenOmitted?.includes(key)) continue;
     if (next === UNKNOWN || !same(olds[key], next)) replaces.push(key);
   }
   for (const key of spec.updatable ?? []) {

@@ -1,0 +1,3 @@
+import { shim } from "../resources/shim";
+
+export = shim("DwsSnapshotCopy");

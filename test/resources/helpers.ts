@@ -1,0 +1,73 @@
+/** Test setup: an emulator on an ephemeral loopback port, and the provider configured to use it. */
+import { afterAll, beforeAll } from "vitest";
+import {
+  DEFAULT_IDS,
+  DEMO_ACCESS_KEY,
+  DEMO_SECRET_KEY,
+  REGIONS,
+  type RunningEmulator,
+  type StartOptions,
+  startEmulator,
+} from "../../emulator";
+import { configure, provider } from "../../provider/resources/impl";
+
+export { DEFAULT_IDS, REGIONS };
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Fast transitions so a lifecycle takes well under a second or two. */
+export const FAST = {
+  dwsSnapshotCreate: 600,
+  dwsSnapshotCopy: 500,
+  dwsSnapshotDelete: 150,
+  evsSnapshotCreate: 500,
+  evsSnapshotDelete: 150,
+  cbrReplication: 700,
+  cbrBackupDelete: 150,
+  jitter: 0.05,
+};
+
+export interface Env {
+  emu: RunningEmulator;
+  config: Record<string, string>;
+}
+
+/** Starts one emulator for the test file and points the provider at it through stack config. */
+export function useEmulator(opts: StartOptions = {}): Env {
+  const env = {} as Env;
+  beforeAll(async () => {
+    env.emu = await startEmulator({ seed: 7, ...opts, timings: { ...FAST, ...opts.timings } });
+    env.config = {
+      "huaweicloud:endpoint": env.emu.url,
+      "huaweicloud:region": REGIONS.primary.name,
+      "huaweicloud:accessKey": DEMO_ACCESS_KEY,
+      "huaweicloud:secretKey": DEMO_SECRET_KEY,
+    };
+    configure({ config: { get: (k: string) => env.config[k] } });
+  });
+  afterAll(async () => {
+    await env.emu?.close();
+  });
+  return env;
+}
+
+export const evs = () => provider("EvsSnapshot");
+export const dws = () => provider("DwsSnapshot");
+export const dwsCopy = () => provider("DwsSnapshotCopy");
+export const cbr = () => provider("CbrReplication");
+
+/** Runs check like the host: returns the checked inputs, failing the test on check failures. */
+export async function checked(p: ReturnType<typeof provider>, news: Record<string, unknown>) {
+  const r = await p.check({}, news);
+  if (r.failures.length) throw new Error(`check failed: ${JSON.stringify(r.failures)}`);
+  return r.inputs;
+}
+
+/** A partial-failure error as the host sees it (id, properties, reasons). */
+export async function createError(p: ReturnType<typeof provider>, inputs: Record<string, unknown>) {
+  try {
+    await p.create(inputs);
+  } catch (err) {
+    return err as Error & { id?: string; properties?: Record<string, unknown>; reasons?: string[] };
+  }
+  throw new Error("create succeeded but was expected to fail");
+}
