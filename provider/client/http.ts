@@ -70,8 +70,8 @@ export function userAgent(): string {
 export interface ClientOptions {
   /** Concurrency bound per endpoint (origin + region) for limiters this client creates first. */
   maxInFlight?: number;
-  /** Base of the retry backoff in ms (default BACKOFF_BASE_MS); tests shrink it. */
-  retryBaseDelayMs?: number;
+  /** Delay in ms before retry number `attempt` (from 0); default `backoffDelayMs`. Tests shorten it. */
+  backoff?: (attempt: number) => number;
 }
 
 /** Query pairs in a stable order; arrays give a repeated key, undefined values are left out. */
@@ -227,7 +227,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
           }
         }
 
-        const delay = backoffDelayMs(attempt, Math.random, options.retryBaseDelayMs);
+        const delay = (options.backoff ?? backoffDelayMs)(attempt);
         count("retries");
         debugLog("retrying", {
           op: `${spec.service}.${spec.operation}`,

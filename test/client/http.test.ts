@@ -6,7 +6,7 @@ import { parseAuthorization, verifySignature } from "../../provider/client/sign"
 import type { RequestSpec, Settings } from "../../provider/client/types";
 import { json, PROJECT, startServer, testSettings } from "./server";
 
-const FAST: ClientOptions = { retryBaseDelayMs: 2 };
+const FAST: ClientOptions = { backoff: () => 2 };
 
 function client(url: string, overrides: Partial<Settings> = {}, options: ClientOptions = FAST) {
   return createClient(testSettings(url, overrides), options);
@@ -234,6 +234,19 @@ describe("retries", () => {
     setTimeout(() => controller.abort(), 50);
     const err = await failure(client(server.url).request(spec({ signal: controller.signal })));
     expect(server.requests).toHaveLength(1);
+    expect(err.message).toContain("aborted");
+  });
+});
+
+describe("aborting", () => {
+  it("an abort during the backoff ends the call with a HuaweiCloudError", async () => {
+    const server = await startServer((_req, res) => json(res, 503, {}));
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const slowBackoff = createClient(testSettings(server.url), { backoff: () => 60_000 });
+    const err = await failure(slowBackoff.request(spec({ signal: controller.signal })));
+    expect(server.requests).toHaveLength(1);
+    expect(err).toMatchObject({ kind: "network", operation: "ShowSnapshot" });
     expect(err.message).toContain("aborted");
   });
 });

@@ -130,7 +130,9 @@ describe("EndpointLimiter: bounded concurrency", () => {
       admitted++;
       return json(res, 200, {});
     });
-    const client = createClient(testSettings(server.url, { maxRetries: 10 }), { retryBaseDelayMs: 20 });
+    const client = createClient(testSettings(server.url, { maxRetries: 10 }), {
+      backoff: (attempt) => backoffDelayMs(attempt, Math.random, 20),
+    });
     const results = await Promise.allSettled(
       Array.from({ length: 60 }, () =>
         client.request({

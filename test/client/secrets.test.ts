@@ -57,7 +57,7 @@ describe("secrets never appear", () => {
       return res.socket?.destroy();
     });
     const client = createClient(testSettings(server.url, { credentials: CREDS, maxRetries: 1 }), {
-      retryBaseDelayMs: 1,
+      backoff: () => 1,
     });
     const call = (path: string, method: "GET" | "POST" = "GET", extra = {}) =>
       client
@@ -114,7 +114,7 @@ describe("debug log", () => {
         ? json(res, 429, { error_code: "APIGW.0308", error_msg: "slow down" }, { "x-request-id": "r-429" })
         : json(res, 200, {}, { "x-request-id": "r-ok" }),
     );
-    await createClient(testSettings(server.url), { retryBaseDelayMs: 1 }).request({
+    await createClient(testSettings(server.url), { backoff: () => 1 }).request({
       service: "evs",
       operation: "ShowSnapshot",
       region: "cn-north-4",
