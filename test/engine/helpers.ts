@@ -44,3 +44,31 @@ export function providerText(props: PropertyMap): string {
   if (typeof p !== "string") throw new Error(`no ${PROVIDER_KEY} string in properties`);
   return p;
 }
+
+/** Recognisable credentials registered in the test emulator, so a leak is easy to spot. */
+export const TEST_ACCESS_KEY = "ENGINETESTACCESSKEY7Q2W";
+export const TEST_SECRET_KEY = "engine-test-secret-key-3f9a1c0d7e";
+
+/** Emulator timings short enough for a test, long enough that the provider polls at least once. */
+export const SHORT_TIMINGS = {
+  dwsSnapshotCreate: 300,
+  dwsSnapshotCopy: 300,
+  dwsSnapshotDelete: 100,
+  evsSnapshotCreate: 300,
+  evsSnapshotDelete: 100,
+  cbrReplication: 300,
+  cbrBackupDelete: 100,
+  jitter: 0,
+};
+
+/** The Pulumi project name of the repository's Pulumi.yaml (the example stack). */
+export const EXAMPLE_PROJECT = "huaweicloud-snapshots";
+
+/** The environment without any Huawei Cloud settings, so a host only sees what a test gives it. */
+export function envWithoutHuaweiSettings(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of Object.keys(env)) {
+    if (/^(HW_|HUAWEICLOUD_|CLOUD_SDK_)/.test(k)) delete env[k];
+  }
+  return env;
+}
