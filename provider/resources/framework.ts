@@ -214,12 +214,22 @@ export function checkInputs<I extends Props>(
   }
   const failures: CheckFailure[] = [];
   for (const issue of parsed.error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        const property = [...issue.path.map(String), key].join(".");
+        failures.push({ property, reason: `${spec.noun} ${property}: is not an input of ${spec.kind}` });
+      }
+      continue;
+    }
     const property = issue.path.map(String).join(".") || "(inputs)";
     // A rule about a value preview does not know yet cannot be judged.
     if (unknown.some((u) => property === u || property.startsWith(`${u}.`) || u.startsWith(`${property}.`))) {
       continue;
     }
-    failures.push({ property, reason: `${spec.noun} ${property}: ${issue.message}` });
+    // A rule about a map key is reported inside the issue (zod "invalid_key").
+    const nested = "issues" in issue && Array.isArray(issue.issues) ? issue.issues[0] : undefined;
+    const message = (nested as { message?: string } | undefined)?.message ?? issue.message;
+    failures.push({ property, reason: `${spec.noun} ${property}: ${message}` });
   }
   return { inputs: news, failures };
 }
