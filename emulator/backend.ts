@@ -6,7 +6,7 @@
 import { CbrModel } from "./cbr";
 import { type Clock, Random, systemClock, uuid } from "./clock";
 import { type Config, DEFAULT_TIMINGS, defaultFaults } from "./config";
-import type { ModelContext } from "./context";
+import type { ApiView, ModelContext } from "./context";
 import { DEMO_ACCESS_KEY, DEMO_TEMPORARY_CREDENTIALS, DEMO_USER } from "./defaults";
 import { DwsModel } from "./dws";
 import { EvsModel } from "./evs";
@@ -61,7 +61,44 @@ export interface SeedResult {
   cbrBackups: string[];
 }
 
-export type WorldJson = ReturnType<Backend["world"]>;
+/** One resource in the world JSON: its API view plus `region` (and `project_id` where the API lacks it). */
+export interface WorldItem {
+  id: string;
+  region: string;
+  [field: string]: any;
+}
+export type WorldDwsSnapshot = WorldItem & {
+  name: string;
+  status: string;
+  type: string;
+  cluster_id: string;
+  progress: string;
+};
+export type WorldEvsSnapshot = WorldItem & {
+  name: string;
+  status: string;
+  volume_id: string;
+  metadata: Record<string, string>;
+};
+export type WorldCbrBackup = WorldItem & {
+  name: string;
+  status: string;
+  vault_id: string;
+  image_type: string;
+  replication_records: any[];
+};
+
+export interface WorldJson {
+  regions: Array<{ name: string; projectId: string }>;
+  credentials: {
+    accessKey: string;
+    temporaryAccessKeys: string[];
+    iamUser: { name: string; domainName: string };
+  };
+  dws: { clusters: WorldItem[]; snapshots: WorldDwsSnapshot[] };
+  evs: { volumes: WorldItem[]; snapshots: WorldEvsSnapshot[]; snapshotQuotaPerVolume: number | null };
+  cbr: { vaults: WorldItem[]; backups: WorldCbrBackup[]; replicationRecords: any[]; operationLogs: any[] };
+}
 
 export interface BackendOptions {
   clock?: Clock;
@@ -285,7 +322,7 @@ export class Backend {
   }
 
   /** The world as JSON: regions, project ids, credentials (access keys only), every resource. */
-  world() {
+  world(): WorldJson {
     const now = this.clock.now();
     const region = (projectId: string) => this.regionOfProject(projectId)?.name ?? "";
     return {
@@ -303,7 +340,12 @@ export class Backend {
         })),
         snapshots: [...this.dws.snapshots.values()]
           .filter((s) => this.dws.status(s, now) !== "GONE")
-          .map((s) => ({ ...this.dws.view(s, now), project_id: s.projectId, region: region(s.projectId) })),
+          .map((s) =>
+            item<WorldDwsSnapshot>(this.dws.view(s, now), {
+              project_id: s.projectId,
+              region: region(s.projectId),
+            }),
+          ),
       },
       evs: {
         volumes: [...this.evs.volumes.values()].map((v) => ({
@@ -313,7 +355,7 @@ export class Backend {
         })),
         snapshots: [...this.evs.snapshots.values()]
           .filter((s) => this.evs.status(s, now) !== "gone")
-          .map((s) => ({ ...this.evs.view(s, now), region: region(s.projectId) })),
+          .map((s) => item<WorldEvsSnapshot>(this.evs.view(s, now), { region: region(s.projectId) })),
         snapshotQuotaPerVolume: this.evs.snapshotQuotaPerVolume ?? null,
       },
       cbr: {
@@ -324,10 +366,16 @@ export class Backend {
         })),
         backups: [...this.cbr.backups.values()]
           .filter((b) => this.cbr.backupStatus(b, now) !== "hidden")
-          .map((b) => ({ ...this.cbr.backupView(b, true, now), region: region(b.projectId) })),
+          .map((b) =>
+            item<WorldCbrBackup>(this.cbr.backupView(b, true, now), { region: region(b.projectId) }),
+          ),
         replicationRecords: [...this.cbr.records.values()].map((r) => this.cbr.recordView(r, now)),
         operationLogs: [...this.cbr.records.values()].map((r) => this.cbr.opLogView(r, now)),
       },
     };
   }
+}
+
+function item<T extends WorldItem = WorldItem>(view: ApiView, extra: Record<string, unknown>): T {
+  return { ...view, ...extra } as unknown as T;
 }

@@ -5,7 +5,7 @@
  * replication are views of the same records. Everything is derived from stored times.
  */
 import { isoMicros, percent, uuid } from "./clock";
-import { type ModelContext, paginate, plan, UUID_RE } from "./context";
+import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
 import { cbrError } from "./errors";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
@@ -327,7 +327,7 @@ export class CbrModel {
     this.ctx.changed();
   }
 
-  recordView(r: CbrReplicationRecord, now = this.ctx.clock.now()): Record<string, unknown> {
+  recordView(r: CbrReplicationRecord, now = this.ctx.clock.now()): ApiView {
     const status = this.recordStatus(r, now);
     const started = status !== "waiting_replicate";
     return {
@@ -355,9 +355,9 @@ export class CbrModel {
     };
   }
 
-  backupView(b: CbrBackup, showReplication: boolean, now = this.ctx.clock.now()): Record<string, unknown> {
+  backupView(b: CbrBackup, showReplication: boolean, now = this.ctx.clock.now()): ApiView {
     const vault = this.vaults.get(b.vaultId);
-    const view: Record<string, unknown> = {
+    const view: ApiView = {
       id: b.id,
       name: b.name,
       description: b.description,
@@ -401,7 +401,7 @@ export class CbrModel {
     return view;
   }
 
-  listBackups(projectId: string, f: BackupListFilter): { backups: Record<string, unknown>[]; count: number } {
+  listBackups(projectId: string, f: BackupListFilter): { backups: ApiView[]; count: number } {
     const now = this.ctx.clock.now();
     let all = [...this.backups.values()].filter((b) => {
       if (b.projectId !== projectId) return false;
@@ -432,7 +432,7 @@ export class CbrModel {
     return { backups: paginate(views, f.offset, f.limit), count: views.length };
   }
 
-  vaultView(v: CbrVault, now = this.ctx.clock.now()): Record<string, unknown> {
+  vaultView(v: CbrVault, now = this.ctx.clock.now()): ApiView {
     const resources = new Map<string, string>();
     for (const b of this.backups.values()) {
       if (b.vaultId === v.id && b.imageType === "backup" && this.backupStatus(b, now) !== "hidden") {
@@ -477,7 +477,7 @@ export class CbrModel {
     };
   }
 
-  listVaults(projectId: string): Record<string, unknown>[] {
+  listVaults(projectId: string): ApiView[] {
     return [...this.vaults.values()].filter((v) => v.projectId === projectId).map((v) => this.vaultView(v));
   }
 
@@ -492,7 +492,7 @@ export class CbrModel {
           : "success";
   }
 
-  opLogView(r: CbrReplicationRecord, now = this.ctx.clock.now()): Record<string, unknown> {
+  opLogView(r: CbrReplicationRecord, now = this.ctx.clock.now()): ApiView {
     const status = this.opLogStatus(r, now);
     const ended = status === "success" || status === "failed";
     const endedAt = status === "failed" ? (r.failAt ?? r.completesAt) : r.completesAt;
@@ -532,10 +532,7 @@ export class CbrModel {
     };
   }
 
-  listOpLogs(
-    projectId: string,
-    f: OpLogFilter,
-  ): { operation_logs: Record<string, unknown>[]; count: number } {
+  listOpLogs(projectId: string, f: OpLogFilter): { operation_logs: ApiView[]; count: number } {
     if (f.operationType !== undefined && f.operationType !== "replication")
       return { operation_logs: [], count: 0 };
     const now = this.ctx.clock.now();
@@ -551,7 +548,7 @@ export class CbrModel {
     return { operation_logs: paginate(all, f.offset, f.limit), count: all.length };
   }
 
-  showOpLog(projectId: string, id: string): Record<string, unknown> {
+  showOpLog(projectId: string, id: string): ApiView {
     for (const r of this.records.values()) {
       if (r.opLogId === id && r.sourceProjectId === projectId) return this.opLogView(r);
     }

@@ -32,3 +32,9 @@ export function paginate<T>(items: T[], offset: number | undefined, limit: numbe
   const start = offset ?? 0;
   return limit === undefined ? items.slice(start) : items.slice(start, start + limit);
 }
+
+/** A resource as the API renders it. */
+export interface ApiView {
+  id: string;
+  [field: string]: unknown;
+}

@@ -3,7 +3,7 @@
  * CREATING -> AVAILABLE | UNAVAILABLE, DELETING -> gone; statuses are derived from stored times.
  */
 import { isoSeconds, percent, uuid } from "./clock";
-import { type ModelContext, paginate, plan, UUID_RE } from "./context";
+import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
@@ -183,7 +183,7 @@ export class DwsModel {
     this.ctx.changed();
   }
 
-  view(s: DwsSnapshot, now = this.ctx.clock.now()): Record<string, unknown> {
+  view(s: DwsSnapshot, now = this.ctx.clock.now()): ApiView {
     const status = this.status(s, now);
     const cluster = this.clusters.get(s.clusterId);
     const finishedAt =
@@ -214,7 +214,7 @@ export class DwsModel {
     };
   }
 
-  listSnapshots(projectId: string): Record<string, unknown>[] {
+  listSnapshots(projectId: string): ApiView[] {
     const now = this.ctx.clock.now();
     return [...this.snapshots.values()]
       .filter((s) => s.projectId === projectId && this.status(s, now) !== "GONE")
@@ -226,7 +226,7 @@ export class DwsModel {
     projectId: string,
     clusterId: string,
     opts: DwsListOptions,
-  ): { snapshots: Record<string, unknown>[]; count: number } {
+  ): { snapshots: ApiView[]; count: number } {
     this.cluster(projectId, clusterId);
     const now = this.ctx.clock.now();
     const key = opts.sortKey ?? "started";
@@ -238,7 +238,7 @@ export class DwsModel {
     return { snapshots: paginate(all, opts.offset, opts.limit), count: all.length };
   }
 
-  clusterView(c: DwsCluster, now = this.ctx.clock.now()): Record<string, unknown> {
+  clusterView(c: DwsCluster, now = this.ctx.clock.now()): ApiView {
     const creating = this.creatingSnapshotOf(c.id, now);
     return {
       id: c.id,
@@ -259,11 +259,11 @@ export class DwsModel {
     };
   }
 
-  showCluster(projectId: string, clusterId: string): Record<string, unknown> {
+  showCluster(projectId: string, clusterId: string): ApiView {
     return this.clusterView(this.cluster(projectId, clusterId));
   }
 
-  listClusters(projectId: string): Record<string, unknown>[] {
+  listClusters(projectId: string): ApiView[] {
     return [...this.clusters.values()]
       .filter((c) => c.projectId === projectId)
       .map((c) => this.clusterView(c));

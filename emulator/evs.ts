@@ -3,7 +3,7 @@
  * deleting -> gone (404 EVS.5404); statuses derived from stored times.
  */
 import { isoMicros, percent, uuid } from "./clock";
-import { type ModelContext, paginate, plan } from "./context";
+import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { evsError } from "./errors";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
@@ -149,7 +149,7 @@ export class EvsModel {
     return percent(s.createdAt, s.completesAt, Math.min(now, s.failAt ?? now));
   }
 
-  view(s: EvsSnapshot, now = this.ctx.clock.now()): Record<string, unknown> {
+  view(s: EvsSnapshot, now = this.ctx.clock.now()): ApiView {
     return {
       id: s.id,
       status: this.status(s, now),
@@ -165,10 +165,7 @@ export class EvsModel {
     };
   }
 
-  listSnapshots(
-    projectId: string,
-    f: EvsListFilter,
-  ): { count: number; snapshots: Record<string, unknown>[] } {
+  listSnapshots(projectId: string, f: EvsListFilter): { count: number; snapshots: ApiView[] } {
     const now = this.ctx.clock.now();
     const matching = [...this.snapshots.values()]
       .filter((s) => {
@@ -193,7 +190,7 @@ export class EvsModel {
     return { count: matching.length, snapshots: page };
   }
 
-  volumeView(v: EvsVolume): Record<string, unknown> {
+  volumeView(v: EvsVolume): ApiView {
     return {
       id: v.id,
       name: v.name,

@@ -5,7 +5,7 @@
  *   // point the client at emu.url with the demo credentials from ./defaults
  *   await emu.close();
  */
-import { Backend, type SeedInput, type SeedResult, type WorldJson } from "./backend";
+import { Backend, type SeedInput, type SeedResult, type WorldItem, type WorldJson } from "./backend";
 import { type Clock, ManualClock, Random } from "./clock";
 import {
   type Config,
@@ -21,7 +21,7 @@ import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch } from "./server";
 export type { Faults, Timings } from "./config";
 export { DEFAULT_TIMINGS, defaultFaults } from "./config";
 export * from "./defaults";
-export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldJson };
+export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldItem, WorldJson };
 export { ADMIN_PREFIX, Backend, ManualClock, Random };
 
 export interface StartOptions {

@@ -4,8 +4,8 @@ import { DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS } from "../../emulator/defaul
 import { type RunningEmulator, type StartOptions, startEmulator } from "../../emulator/index";
 import { formatSdkDate, signRequest } from "../../provider/client/sign";
 
-export const P1 = REGIONS.primary.projectId;
-export const P2 = REGIONS.secondary.projectId;
+export const P1: string = REGIONS.primary.projectId;
+export const P2: string = REGIONS.secondary.projectId;
 
 export interface CallOptions {
   method?: string;
