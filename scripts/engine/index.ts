@@ -6,3 +6,4 @@ export * from "./capture";
 export * from "./deploy";
 export * from "./host";
 export * from "./protocol";
+export * from "./world";

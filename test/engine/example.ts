@@ -6,7 +6,14 @@
 import * as path from "node:path";
 import { REGIONS } from "../../emulator/defaults";
 import { type RunningEmulator, startEmulator } from "../../emulator/index";
-import { type CapturedResource, capture, type PropertyMap, secret } from "../../scripts/engine";
+import {
+  type CapturedResource,
+  capture,
+  leftovers,
+  type PropertyMap,
+  secret,
+  stackCreatableIds,
+} from "../../scripts/engine";
 import { EXAMPLE_PROJECT, REPO_ROOT, SHORT_TIMINGS, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./helpers";
 
 export const STACK = "engine-test";
@@ -15,6 +22,7 @@ export const EXAMPLE_PROGRAM = path.join(REPO_ROOT, "dist", "examples", "index.j
 export async function startTestEmulator(): Promise<RunningEmulator> {
   const emu = await startEmulator({ port: 0, timings: SHORT_TIMINGS, seed: 1 });
   emu.backend.iam.accessKeys.set(TEST_ACCESS_KEY, { secretKey: TEST_SECRET_KEY });
+  baselines.set(emu, stackCreatableIds(emu.world()));
   return emu;
 }
 
@@ -47,13 +55,13 @@ export async function captureExample(
   return resources;
 }
 
-/** Ids of everything in the emulator that a stack can create: manual DWS snapshots, EVS snapshots, replicas. */
+/** What the emulator held at start, per emulator (the baseline `createdInWorld` subtracts). */
+const baselines = new WeakMap<RunningEmulator, string[]>();
+
+/**
+ * Ids of everything the tests created in the emulator and did not remove: manual DWS snapshots, EVS
+ * snapshots and CBR backups that were not there at start.
+ */
 export function createdInWorld(emu: RunningEmulator): string[] {
-  const w = emu.world() as any;
-  const dws = (w.dws.snapshots as any[]).filter((s) => s.type === "MANUAL").map((s) => String(s.id));
-  const evs = (w.evs.snapshots as any[]).map((s) => String(s.id));
-  const replicas = (w.cbr.backups as any[])
-    .filter((b) => b.region === REGIONS.secondary.name)
-    .map((b) => String(b.id));
-  return [...dws, ...evs, ...replicas];
+  return leftovers(baselines.get(emu) ?? [], emu.world()).map((labelled) => labelled.split(":")[1]!);
 }
