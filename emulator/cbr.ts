@@ -5,7 +5,7 @@
  * replication are views of the same records. Everything is derived from stored times.
  */
 import { isoMicros, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
+import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { cbrError } from "./errors";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
@@ -403,7 +403,7 @@ export class CbrModel {
 
   listBackups(projectId: string, f: BackupListFilter): { backups: ApiView[]; count: number } {
     const now = this.ctx.clock.now();
-    let all = [...this.backups.values()].filter((b) => {
+    const all = [...this.backups.values()].filter((b) => {
       if (b.projectId !== projectId) return false;
       const st = this.backupStatus(b, now);
       if (st === "hidden") return false;
@@ -428,7 +428,6 @@ export class CbrModel {
             ? 1
             : 0),
     );
-    all = [];
     return { backups: paginate(views, f.offset, f.limit), count: views.length };
   }
 
@@ -553,9 +552,5 @@ export class CbrModel {
       if (r.opLogId === id && r.sourceProjectId === projectId) return this.opLogView(r);
     }
     throw cbrError(404, "BackupService.6500", "The operation log does not exist.");
-  }
-
-  isUuid(id: string): boolean {
-    return UUID_RE.test(id);
   }
 }
