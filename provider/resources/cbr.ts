@@ -212,14 +212,17 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
         ({ created: tracked, startedAt } = await adoptOrCreate(ctx, {
           post: async () =>
             (
-              await retryWhileBusy(ctx, ["BackupService.6130"], () =>
-                cbrApi(ctx.client, ctx.region, ctx.label).replicateVault({
-                  vault_id: inputs.sourceVaultId,
-                  destination_vault_id: inputs.destinationVaultId,
-                  destination_region: inputs.destinationRegion,
-                  destination_project_id: destinationProjectId,
-                  enable_acceleration: inputs.enableAcceleration,
-                }),
+              await retryWhileBusy(
+                ctx,
+                (err) => vaultBusy(ctx, inputs, err),
+                () =>
+                  cbrApi(ctx.client, ctx.region, ctx.label).replicateVault({
+                    vault_id: inputs.sourceVaultId,
+                    destination_vault_id: inputs.destinationVaultId,
+                    destination_region: inputs.destinationRegion,
+                    destination_project_id: destinationProjectId,
+                    enable_acceleration: inputs.enableAcceleration,
+                  }),
               )
             ).map((b) => ({ sourceBackupId: b.backup_id, replicationRecordId: b.replication_record_id })),
           find: async () => {
@@ -326,6 +329,27 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
     });
   },
 };
+
+/**
+ * BackupService.6130 means the vault is being replicated: wait. But a vault already replicated to
+ * this region is refused for good (the emulator, at least, answers the same code), so only a vault
+ * with no finished records towards the region counts as busy.
+ */
+async function vaultBusy(
+  ctx: OpContext,
+  inputs: CbrReplicationInputs,
+  err: HuaweiCloudError,
+): Promise<boolean> {
+  if (err.code !== "BackupService.6130") return false;
+  const backups = await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
+    vault_id: inputs.sourceVaultId,
+    show_replication: true,
+  });
+  const towards = backups.flatMap((b) =>
+    (b.replication_records ?? []).filter((r) => r.destination_region === inputs.destinationRegion),
+  );
+  return towards.length === 0 || towards.some((r) => RECORD_PENDING.has(r.status));
+}
 
 /** A refused replication of a vault already replicated there says how to take it over. */
 async function explainRefusal(ctx: OpContext, inputs: CbrReplicationInputs, err: unknown): Promise<unknown> {

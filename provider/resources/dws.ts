@@ -155,6 +155,9 @@ async function findByName(ctx: OpContext, name: string, clusterId?: string): Pro
   return hit?.id;
 }
 
+/** DWS.7023: the cluster is busy (another snapshot is being taken); it clears when that finishes. */
+const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
+
 const common = {
   defaultTimeouts: { create: 60 * MINUTE, update: 60 * MINUTE, delete: 20 * MINUTE },
   isUnsettled: (olds: Props) => !SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status)),
@@ -188,7 +191,7 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
       : await adoptOrCreate(ctx, {
           post: () =>
             // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
-            retryWhileBusy(ctx, ["DWS.7023"], () =>
+            retryWhileBusy(ctx, clusterBusy, () =>
               dws.createSnapshot({
                 name: inputs.name,
                 cluster_id: inputs.clusterId,
@@ -232,7 +235,7 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
         }
       : await adoptOrCreate(ctx, {
           post: () =>
-            retryWhileBusy(ctx, ["DWS.7023"], () =>
+            retryWhileBusy(ctx, clusterBusy, () =>
               dws.copySnapshot(inputs.sourceSnapshotId, {
                 backup_name: inputs.name,
                 description: inputs.description,

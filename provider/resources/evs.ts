@@ -198,7 +198,10 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
         if (!requested && DELETABLE.has(s.status) && (await request()) === "gone") {
           return { state: "gone", status: "deleted", value: undefined };
         }
-        return { state: "pending", status: s.status, progress: undefined, value: undefined };
+        // While it is still being created, its progress tells when the delete can be sent.
+        const progress =
+          s.status === "creating" ? parsePercent(s["os-extended-snapshot-attributes:progress"]) : undefined;
+        return { state: "pending", status: s.status, progress, value: undefined };
       },
       failureHint: "EVS could not delete the snapshot (error_deleting). Contact support or retry the delete.",
     });

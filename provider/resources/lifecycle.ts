@@ -66,12 +66,12 @@ async function findPatiently<T>(
 }
 
 /**
- * Calls `fn` until it stops failing with one of the "busy" codes (DWS.7023 "cluster status is not
- * allowed", CBR.6130 "vault is being replicated" …), backing off, until the operation's deadline.
+ * Calls `fn` until it stops failing as "busy" (DWS.7023 "cluster status is not allowed to
+ * operation", BackupService.6130 "vault is being replicated" …), backing off, until the deadline.
  */
 export async function retryWhileBusy<T>(
   ctx: OpContext,
-  codes: readonly string[],
+  isBusy: (err: HuaweiCloudError) => boolean | Promise<boolean>,
   fn: () => Promise<T>,
 ): Promise<T> {
   let lastBusy: HuaweiCloudError | undefined;
@@ -80,9 +80,9 @@ export async function retryWhileBusy<T>(
       try {
         return { state: "success", status: "accepted", value: await fn() };
       } catch (err) {
-        if (err instanceof HuaweiCloudError && err.code && codes.includes(err.code)) {
+        if (err instanceof HuaweiCloudError && (await isBusy(err))) {
           lastBusy = err;
-          return { state: "pending", status: err.code, value: undefined };
+          return { state: "pending", status: err.code ?? "busy", value: undefined };
         }
         throw err;
       }
