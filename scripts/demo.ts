@@ -45,8 +45,11 @@ const TIMINGS = {
 const cleanups: (() => Promise<void> | void)[] = [];
 const started = Date.now();
 
-function log(line: string): void {
-  process.stdout.write(`${line}\n`);
+/** Set on Ctrl-C: the run is being torn down, so its remaining output would only confuse. */
+let interrupted = false;
+
+function log(line: string, always = false): void {
+  if (!interrupted || always) process.stdout.write(`${line}\n`);
 }
 
 function seconds(ms: number): string {
@@ -162,8 +165,14 @@ async function runThroughHost(emu: RunningEmulator, project: string): Promise<bo
 // ---------------------------------------------------------------------------------------------
 // Mode 2: a real Pulumi CLI
 
-function runCli(pulumi: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
-  log(`\n$ pulumi ${args.join(" ")}`);
+function runCli(
+  pulumi: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  hide: string[] = [],
+): Promise<number> {
+  log(`\n$ pulumi ${args.map((a) => (hide.includes(a) ? "[secret]" : a)).join(" ")}`);
   return new Promise((resolve, reject) => {
     const child = spawn(pulumi, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
     child.once("error", reject);
@@ -244,7 +253,7 @@ async function runWithCli(pulumi: string, emu: RunningEmulator, project: string)
     ["config", "set", "--secret", "huaweicloud:secretKey", DEMO_SECRET_KEY, "--stack", STACK],
   ];
   for (const args of steps) {
-    if ((await runCli(pulumi, args, projectDir, env)) !== 0) return false;
+    if ((await runCli(pulumi, args, projectDir, env, [DEMO_SECRET_KEY])) !== 0) return false;
   }
   const rows = [["operation", "resource", "type", "step", "status", "id", "time"]];
   let ok = true;
@@ -257,10 +266,8 @@ async function runWithCli(pulumi: string, emu: RunningEmulator, project: string)
       env,
     );
     rows.push(...eventRows(eventLog, op));
-    if (code !== 0) {
-      ok = false;
-      break;
-    }
+    // Keep going after a failure: destroy removes whatever a failed up created.
+    if (code !== 0) ok = false;
   }
   await runCli(pulumi, ["stack", "rm", STACK, "--yes", "--force", "--non-interactive"], projectDir, env);
   log(`\n${table(rows)}`);
@@ -275,7 +282,7 @@ async function cleanup(): Promise<void> {
     try {
       await fn();
     } catch (e) {
-      log(`cleanup: ${e instanceof Error ? e.message : String(e)}`);
+      log(`cleanup: ${e instanceof Error ? e.message : String(e)}`, true);
     }
   }
 }
@@ -302,7 +309,8 @@ async function main(): Promise<number> {
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
-    log(`\n${signal}: cleaning up`);
+    log(`\n${signal}: stopping, cleaning up (emulator, provider host, temp dirs)`);
+    interrupted = true;
     void cleanup().then(() => process.exit(130));
   });
 }
