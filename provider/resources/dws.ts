@@ -16,7 +16,8 @@ import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules"
 
 const MINUTE = 60_000;
 const SETTLED = new Set(["AVAILABLE"]);
-const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN"]);
+/** States a snapshot does not come back from; DELETING means someone is deleting it outside Pulumi. */
+const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]);
 
 function dwsSnapshotInputs() {
   return z.strictObject({

@@ -17,8 +17,11 @@ import { cloudId, evsDescription, evsMetadata, evsName, regionName, timeouts } f
 const MINUTE = 60_000;
 /** Snapshots in these states can be deleted; others must settle first. */
 const DELETABLE = new Set(["available", "error"]);
-/** Transient states a delete waits out rather than failing (creating, backing-up, rollbacking …). */
-const TERMINAL_FAILURE = new Set(["error", "error_deleting"]);
+/**
+ * States a snapshot does not come back from (deleting: someone deletes it outside Pulumi). Others
+ * (creating, backing-up, rollbacking) are transient: a create waits for them, a delete waits them out.
+ */
+const TERMINAL_FAILURE = new Set(["error", "error_deleting", "deleting"]);
 /** Clock skew tolerated when matching an ambiguous create by creation time. */
 const CREATE_MATCH_WINDOW_MS = 2 * MINUTE;
 
@@ -91,7 +94,7 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
   defaultTimeouts: { create: 30 * MINUTE, update: 30 * MINUTE, delete: 10 * MINUTE },
   replaceOnChange: ["volumeId", "metadata", "force", "region"],
   updatable: ["name", "description"],
-  isUnsettled: (olds) => !["available", "error", "error_deleting"].includes(String(olds.status)),
+  isUnsettled: (olds) => olds.status !== "available" && !TERMINAL_FAILURE.has(String(olds.status)),
   isFailed: (olds) => TERMINAL_FAILURE.has(String(olds.status)),
   labelOf: (i, id) => `EVS snapshot "${String(i.name)}"${id ? ` (${id})` : ""}`,
 
