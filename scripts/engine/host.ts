@@ -108,6 +108,20 @@ function fromStruct(s: Struct | undefined): PropertyMap {
   return (s?.toJavaScript() ?? {}) as PropertyMap;
 }
 
+/** Sets the URN and the name and type taken from it, as the engine fills every resource request. */
+function addressed<R extends { setUrn(v: string): R; setName(v: string): R; setType(v: string): R }>(
+  req: R,
+  resourceUrn: string,
+): R {
+  const { name, type } = parseUrn(resourceUrn);
+  return req.setUrn(resourceUrn).setName(name).setType(type);
+}
+
+/** The wire form the engine sends to this host: secrets stripped (acceptSecrets=false), no undefined. */
+function plain(props: PropertyMap): Struct {
+  return toStruct(stripSecrets(props));
+}
+
 /** Decodes `pulumirpc.ErrorResourceInitFailed` from the `grpc-status-details-bin` trailer, if any. */
 export function decodeInitFailure(metadata: grpc.Metadata | undefined): InitFailure | undefined {
   const raw = metadata?.get("grpc-status-details-bin")[0];
@@ -312,13 +326,9 @@ export class ProviderHost {
 
   /** Check(olds = old inputs, news = new inputs). Secrets are stripped (acceptSecrets=false). */
   async check(resourceUrn: string, olds: PropertyMap, news: PropertyMap): Promise<CheckResult> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.CheckRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
-    req.setOlds(toStruct(stripSecrets(olds)));
-    req.setNews(toStruct(stripSecrets(news)));
+    const req = addressed(new provproto.CheckRequest(), resourceUrn);
+    req.setOlds(plain(olds));
+    req.setNews(plain(news));
     const res = await this.call<provproto.CheckResponse>("check", req);
     return {
       inputs: annotateSecrets(fromStruct(res.getInputs()), news),
@@ -334,15 +344,11 @@ export class ProviderHost {
     news: PropertyMap,
     oldInputs?: PropertyMap,
   ): Promise<DiffResult> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.DiffRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.DiffRequest(), resourceUrn);
     req.setId(id);
-    req.setOlds(toStruct(stripSecrets(oldOutputs)));
-    req.setNews(toStruct(stripSecrets(news)));
-    if (oldInputs) req.setOldInputs(toStruct(stripSecrets(oldInputs)));
+    req.setOlds(plain(oldOutputs));
+    req.setNews(plain(news));
+    if (oldInputs) req.setOldInputs(plain(oldInputs));
     const res = await this.call<provproto.DiffResponse>("diff", req);
     return {
       changes: DIFF_CHANGES[res.getChanges()] ?? "unknown",
@@ -357,12 +363,8 @@ export class ProviderHost {
     inputs: PropertyMap,
     opts: { preview?: boolean; timeoutSeconds?: number } = {},
   ): Promise<CreateResult> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.CreateRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
-    req.setProperties(toStruct(stripSecrets(inputs)));
+    const req = addressed(new provproto.CreateRequest(), resourceUrn);
+    req.setProperties(plain(inputs));
     req.setPreview(opts.preview ?? false);
     if (opts.timeoutSeconds) req.setTimeout(opts.timeoutSeconds);
     try {
@@ -380,14 +382,10 @@ export class ProviderHost {
     outputs: PropertyMap,
     inputs?: PropertyMap,
   ): Promise<ReadResult> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.ReadRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.ReadRequest(), resourceUrn);
     req.setId(id);
-    req.setProperties(toStruct(stripSecrets(outputs)));
-    if (inputs) req.setInputs(toStruct(stripSecrets(inputs)));
+    req.setProperties(plain(outputs));
+    if (inputs) req.setInputs(plain(inputs));
     const res = await this.call<provproto.ReadResponse>("read", req);
     const newInputs = res.getInputs() ? annotateSecrets(fromStruct(res.getInputs()), inputs) : undefined;
     return {
@@ -406,15 +404,11 @@ export class ProviderHost {
     news: PropertyMap,
     opts: { oldInputs?: PropertyMap; preview?: boolean; timeoutSeconds?: number } = {},
   ): Promise<{ outputs: PropertyMap }> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.UpdateRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.UpdateRequest(), resourceUrn);
     req.setId(id);
-    req.setOlds(toStruct(stripSecrets(oldOutputs)));
-    req.setNews(toStruct(stripSecrets(news)));
-    if (opts.oldInputs) req.setOldInputs(toStruct(stripSecrets(opts.oldInputs)));
+    req.setOlds(plain(oldOutputs));
+    req.setNews(plain(news));
+    if (opts.oldInputs) req.setOldInputs(plain(opts.oldInputs));
     req.setPreview(opts.preview ?? false);
     if (opts.timeoutSeconds) req.setTimeout(opts.timeoutSeconds);
     try {
@@ -432,14 +426,10 @@ export class ProviderHost {
     outputs: PropertyMap,
     opts: { oldInputs?: PropertyMap; timeoutSeconds?: number } = {},
   ): Promise<void> {
-    const { name, type } = parseUrn(resourceUrn);
-    const req = new provproto.DeleteRequest();
-    req.setUrn(resourceUrn);
-    req.setName(name);
-    req.setType(type);
+    const req = addressed(new provproto.DeleteRequest(), resourceUrn);
     req.setId(id);
-    req.setProperties(toStruct(stripSecrets(outputs)));
-    if (opts.oldInputs) req.setOldInputs(toStruct(stripSecrets(opts.oldInputs)));
+    req.setProperties(plain(outputs));
+    if (opts.oldInputs) req.setOldInputs(plain(opts.oldInputs));
     if (opts.timeoutSeconds) req.setTimeout(opts.timeoutSeconds);
     await this.call("delete", req);
   }

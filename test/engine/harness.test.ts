@@ -196,6 +196,17 @@ describe("deployment driver", () => {
     expect(fs.readdirSync(dataDir)).toEqual([]);
   });
 
+  it("fills an input a preview capture left unknown from the resource it depends on", async () => {
+    const preview = await capture({ program, project: PROJECT, stack: STACK, preview: true });
+    const d = new Deployment({ host, resources: preview.resources, parallel: false });
+    const up = await d.up();
+    expect(up.map((r) => r.status)).toEqual(["ok", "ok"]);
+    const [note, link] = [...d.state.values()];
+    expect(link!.inputs.noteId).toBe(note!.id);
+    await d.destroy();
+    expect(fs.readdirSync(dataDir)).toEqual([]);
+  });
+
   it("keeps a partial failure in state, skips its dependents, and destroy removes it", async () => {
     const failing = resources.map((r) =>
       r.name === "note" ? { ...r, inputs: { ...r.inputs, failAfterCreate: true } } : r,
