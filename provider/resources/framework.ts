@@ -357,7 +357,12 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
       } catch (err) {
         const known = recorded();
         const e = named(err, ctx.label);
-        if (known) throw partialFailure(e, known.id, { ...echo(inputs, ctx.region), ...known.outs });
+        if (known) {
+          // The engine stores these properties as the outputs as they are; the host loads the
+          // provider for refresh and destroy from their __provider, so it must be there.
+          const properties = { ...echo(inputs, ctx.region), ...known.outs, __provider: props.__provider };
+          throw partialFailure(e, known.id, properties);
+        }
         throw e;
       }
     },
@@ -385,7 +390,8 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
         return { outs: stripUndefined({ ...before, ...echo(inputs, ctx.region), ...outs }) };
       } catch (err) {
         // The resource exists whatever happened: keep it in state with the latest that is known.
-        throw partialFailure(named(err, ctx.label), id, { ...before, ...recorded()?.outs });
+        const properties = { ...before, ...recorded()?.outs, __provider: news.__provider ?? olds.__provider };
+        throw partialFailure(named(err, ctx.label), id, properties);
       }
     },
 

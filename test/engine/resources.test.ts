@@ -192,9 +192,7 @@ describe("partial failure", () => {
 
   // The engine records ErrorResourceInitFailed.properties as the resource's outputs unchanged
   // (provider_plugin.go Create), and the host loads the provider for Read/Delete from those outputs.
-  // Today the resources' partial-failure properties omit __provider, so `pulumi refresh`/`destroy`
-  // of a timed-out create fails with "code must be a string". Flip to `it` once they include it.
-  it.fails("partial-failure properties carry __provider, so refresh and destroy can load the provider", async () => {
+  it("partial-failure properties carry __provider, so refresh and destroy can load the provider", async () => {
     const r = captured("EvsSnapshot");
     emu.setTimings({ evsSnapshotCreate: 2_000 });
     let init: ProviderCallError["initFailure"];
