@@ -14,7 +14,7 @@ import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type Backup, cbrApi, type ReplicationRecord } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import type { Observation } from "../waiter";
-import { type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
 import { adoptOrCreate, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
@@ -308,6 +308,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
     if (replicaIds.size === 0) return;
     await waitUntil(ctx, {
       goal: "for its replica backups to be deleted",
+      firstDelayMs: DELETE_FIRST_POLL_MS,
       pollImmediately: false,
       poll: async () => {
         const left = (

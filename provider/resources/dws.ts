@@ -10,7 +10,7 @@ import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
 import type { Observation } from "../waiter";
-import { type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
 import { adoptOrCreate, retryWhileBusy, whenIso } from "./lifecycle";
 import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
 
@@ -118,6 +118,7 @@ async function deleteSnapshot(ctx: OpContext, id: string, olds: Props): Promise<
   }
   await waitUntil(ctx, {
     goal: "to be deleted",
+    firstDelayMs: DELETE_FIRST_POLL_MS,
     poll: async () => {
       try {
         const s = await dws.getSnapshot(id);

@@ -10,7 +10,7 @@ import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type EvsSnapshotDetail, evsApi } from "../services/evs";
 import { parseCloudTime, parsePercent } from "../services/util";
 import type { Observation } from "../waiter";
-import { type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
 import { adoptOrCreate, whenIso } from "./lifecycle";
 import { cloudId, evsDescription, evsMetadata, evsName, regionName, timeouts } from "./rules";
 
@@ -188,6 +188,7 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
     if ((await request()) === "gone") return;
     await waitUntil(ctx, {
       goal: "to be deleted",
+      firstDelayMs: DELETE_FIRST_POLL_MS,
       pollImmediately: !requested,
       poll: async () => {
         let s: EvsSnapshotDetail;

@@ -409,12 +409,19 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
 // ---------------------------------------------------------------------------------------------
 // Waiting, as every resource does it
 
+/**
+ * Deletes report no progress, and most finish within a second or two: poll early, then back off.
+ */
+export const DELETE_FIRST_POLL_MS = 400;
+
 export interface WaitSpec<T> {
   /** "to become available" */
   goal: string;
   poll: () => Promise<Observation<T>>;
   startedAt?: number;
   pollImmediately?: boolean;
+  /** Delay before the first poll, when it is known to be short (deletes report no progress). */
+  firstDelayMs?: number;
   /** What to tell the user when the cloud reports a terminal failure. */
   failureHint?: string;
   /** Extra words for a failure, e.g. the cloud's fail_reason. */
@@ -434,6 +441,7 @@ export async function waitUntil<T>(ctx: OpContext, spec: WaitSpec<T>): Promise<O
     timeoutMs: Math.max(0, ctx.deadline - Date.now()),
     startedAt: spec.startedAt,
     pollImmediately: spec.pollImmediately,
+    firstDelayMs: spec.firstDelayMs,
     onObservation: spec.outputs ? (o) => ctx.recordOutputs(spec.outputs!(o.value)) : undefined,
   });
   const last = result.last;
