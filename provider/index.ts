@@ -61,16 +61,15 @@ export interface DwsSnapshotArgs {
   existingId?: pulumi.Input<string>;
 }
 
-/** A manual snapshot of a DWS (GaussDB(DWS)) cluster; `pulumi up` waits until it is AVAILABLE. */
-export class DwsSnapshot extends pulumi.dynamic.Resource {
-  declare readonly clusterId: pulumi.Output<string>;
+/** The outputs every DWS snapshot has, manual or copied. */
+abstract class DwsSnapshotOutputs extends pulumi.dynamic.Resource {
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
   /** The region the snapshot lives in. */
   declare readonly region: pulumi.Output<string>;
   /** CREATING, AVAILABLE or UNAVAILABLE. */
   declare readonly status: pulumi.Output<string>;
-  /** MANUAL for snapshots made here. */
+  /** MANUAL for snapshots and copies made here. */
   declare readonly type: pulumi.Output<string>;
   /** Size in GB. */
   declare readonly size: pulumi.Output<number>;
@@ -82,27 +81,28 @@ export class DwsSnapshot extends pulumi.dynamic.Resource {
   /** ISO 8601 UTC. */
   declare readonly startedAt: pulumi.Output<string | undefined>;
   declare readonly finishedAt: pulumi.Output<string | undefined>;
+}
+
+const DWS_OUTPUTS = [
+  "description",
+  "region",
+  "status",
+  "type",
+  "size",
+  "progress",
+  "clusterId",
+  "clusterName",
+  "backupLevel",
+  "startedAt",
+  "finishedAt",
+] as const;
+
+/** A manual snapshot of a DWS (GaussDB(DWS)) cluster; `pulumi up` waits until it is AVAILABLE. */
+export class DwsSnapshot extends DwsSnapshotOutputs {
+  declare readonly clusterId: pulumi.Output<string>;
 
   constructor(name: string, args: DwsSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providers.DwsSnapshot,
-      name,
-      withOutputs(args, [
-        "description",
-        "region",
-        "status",
-        "type",
-        "size",
-        "progress",
-        "clusterName",
-        "backupLevel",
-        "startedAt",
-        "finishedAt",
-      ]),
-      opts,
-      "huaweicloud",
-      "DwsSnapshot",
-    );
+    super(providers.DwsSnapshot, name, withOutputs(args, DWS_OUTPUTS), opts, "huaweicloud", "DwsSnapshot");
   }
 }
 
@@ -123,39 +123,16 @@ export interface DwsSnapshotCopyArgs {
 }
 
 /** A manual copy of an automated DWS snapshot (linked copy); `pulumi up` waits until it is AVAILABLE. */
-export class DwsSnapshotCopy extends pulumi.dynamic.Resource {
+export class DwsSnapshotCopy extends DwsSnapshotOutputs {
   declare readonly sourceSnapshotId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string>;
-  declare readonly region: pulumi.Output<string>;
-  declare readonly status: pulumi.Output<string>;
-  declare readonly type: pulumi.Output<string>;
-  declare readonly size: pulumi.Output<number>;
-  declare readonly progress: pulumi.Output<number | undefined>;
   /** The cluster the source snapshot belongs to. */
   declare readonly clusterId: pulumi.Output<string | undefined>;
-  declare readonly clusterName: pulumi.Output<string | undefined>;
-  declare readonly backupLevel: pulumi.Output<string | undefined>;
-  declare readonly startedAt: pulumi.Output<string | undefined>;
-  declare readonly finishedAt: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DwsSnapshotCopyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providers.DwsSnapshotCopy,
       name,
-      withOutputs(args, [
-        "description",
-        "region",
-        "status",
-        "type",
-        "size",
-        "progress",
-        "clusterId",
-        "clusterName",
-        "backupLevel",
-        "startedAt",
-        "finishedAt",
-      ]),
+      withOutputs(args, DWS_OUTPUTS),
       opts,
       "huaweicloud",
       "DwsSnapshotCopy",

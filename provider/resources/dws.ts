@@ -19,27 +19,24 @@ const SETTLED = new Set(["AVAILABLE"]);
 /** States a snapshot does not come back from; DELETING means someone is deleting it outside Pulumi. */
 const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]);
 
-function dwsSnapshotInputs() {
-  return z.strictObject({
-    clusterId: cloudId("DWS cluster"),
+/** What a snapshot and a copy share: a unique name, a description, where, how long, adoption. */
+function snapshotFields() {
+  return {
     name: dwsName(),
     description: dwsDescription(),
     region: regionName().optional(),
     timeouts: timeouts(),
     existingId: cloudId("DWS snapshot").optional(),
-  });
+  };
+}
+
+function dwsSnapshotInputs() {
+  return z.strictObject({ clusterId: cloudId("DWS cluster"), ...snapshotFields() });
 }
 export type DwsSnapshotInputs = z.infer<ReturnType<typeof dwsSnapshotInputs>>;
 
 function dwsCopyInputs() {
-  return z.strictObject({
-    sourceSnapshotId: cloudId("automated DWS snapshot"),
-    name: dwsName(),
-    description: dwsDescription(),
-    region: regionName().optional(),
-    timeouts: timeouts(),
-    existingId: cloudId("DWS snapshot").optional(),
-  });
+  return z.strictObject({ sourceSnapshotId: cloudId("automated DWS snapshot"), ...snapshotFields() });
 }
 export type DwsSnapshotCopyInputs = z.infer<ReturnType<typeof dwsCopyInputs>>;
 
