@@ -168,6 +168,14 @@ export function stripUndefined<T>(value: T): T {
   return value;
 }
 
+/**
+ * Later layers override earlier ones, except where they have no value: a field the cloud did not
+ * report keeps what the inputs or the previous state said (an absent field must not read as a change).
+ */
+export function layered(...layers: Props[]): Props {
+  return Object.assign({}, ...layers.map((l) => stripUndefined(l)));
+}
+
 /** The error the host turns into ErrorResourceInitFailed: the resource stays in state with this id. */
 export function partialFailure(err: unknown, id: string, properties: Props): Error {
   const message = err instanceof Error ? err.message : String(err);
@@ -324,7 +332,7 @@ function contextFor(spec: ResourceSpec<Props>, props: Props, op: keyof Timeouts,
       recorded = { id: newId, outs };
     },
     recordOutputs(outs) {
-      if (recorded) recorded = { id: recorded.id, outs: { ...recorded.outs, ...outs } };
+      if (recorded) recorded = { id: recorded.id, outs: layered(recorded.outs, outs) };
       else if (id) recorded = { id, outs };
     },
   };
@@ -353,14 +361,14 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
       const { ctx, recorded } = contextFor(spec, inputs, "create");
       try {
         const { id, outs } = await spec.create(ctx, inputs);
-        return { id, outs: stripUndefined({ ...echo(inputs, ctx.region), ...outs }) };
+        return { id, outs: layered(echo(inputs, ctx.region), outs) };
       } catch (err) {
         const known = recorded();
         const e = named(err, ctx.label);
         if (known) {
           // The engine stores these properties as the outputs as they are; the host loads the
           // provider for refresh and destroy from their __provider, so it must be there.
-          const properties = { ...echo(inputs, ctx.region), ...known.outs, __provider: props.__provider };
+          const properties = layered(echo(inputs, ctx.region), known.outs, { __provider: props.__provider });
           throw partialFailure(e, known.id, properties);
         }
         throw e;
@@ -376,7 +384,7 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
         throw named(err, ctx.label);
       }
       if (!outs) return { id: "", props: {} };
-      const merged = stripUndefined({ ...(withoutPaths(props, []) as Props), ...outs });
+      const merged = layered(withoutPaths(props, []) as Props, outs);
       const inputs = Object.fromEntries(Object.entries(merged).filter(([k]) => k in spec.inputs().shape));
       return { id, props: merged, inputs };
     },
@@ -387,10 +395,12 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
       const before = withoutPaths(olds, []) as Props;
       try {
         const outs = spec.update ? await spec.update(ctx, id, olds, inputs) : {};
-        return { outs: stripUndefined({ ...before, ...echo(inputs, ctx.region), ...outs }) };
+        return { outs: layered(before, echo(inputs, ctx.region), outs) };
       } catch (err) {
         // The resource exists whatever happened: keep it in state with the latest that is known.
-        const properties = { ...before, ...recorded()?.outs, __provider: news.__provider ?? olds.__provider };
+        const properties = layered(before, recorded()?.outs ?? {}, {
+          __provider: news.__provider ?? olds.__provider,
+        });
         throw partialFailure(named(err, ctx.label), id, properties);
       }
     },
