@@ -166,7 +166,50 @@ const common = {
     String(olds.name).toLowerCase() === news.name.toLowerCase(),
   read: readSnapshot,
   delete: deleteSnapshot,
+  // Nothing updates in place; an update after an interrupted create resumes the wait.
+  update: async (ctx: OpContext, id: string, olds: Props) =>
+    common.isUnsettled(olds) ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true) : {},
 };
+
+/**
+ * Creates (or adopts) a DWS snapshot and waits until it is AVAILABLE. A snapshot and a copy differ
+ * only in the request that makes them and in what an adopted one must match.
+ */
+async function createAndWait(
+  ctx: OpContext,
+  inputs: { name: string; existingId?: string },
+  how: {
+    post: () => Promise<string>;
+    clusterId?: string;
+    mismatch: (s: DwsSnapshotDetail) => string | undefined;
+  },
+) {
+  const { created: id, startedAt } = inputs.existingId
+    ? { created: await adopt(ctx, inputs.existingId, how.mismatch), startedAt: undefined }
+    : await adoptOrCreate(ctx, {
+        // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
+        post: () => retryWhileBusy(ctx, clusterBusy, how.post),
+        find: () => findByName(ctx, inputs.name, how.clusterId),
+      }).catch((err) => explainNameTaken(ctx, inputs.name, err));
+  ctx.recordId(id, { status: "CREATING" });
+  return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
+}
+
+/**
+ * Names are unique. A refused create whose name is taken gets the id of the holder: it may be this
+ * stack's own snapshot, left behind by a run that was killed before it could record it.
+ */
+async function explainNameTaken(ctx: OpContext, name: string, err: unknown): Promise<never> {
+  if (!(err instanceof HuaweiCloudError) || err.kind !== "api" || err.outcomeUnknown) throw err;
+  const holder = await findByName(ctx, name).catch(() => undefined);
+  if (!holder) throw err;
+  throw new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
+    ...err.fields(),
+    hint:
+      `If it is this stack's own (left by an interrupted run), adopt it with existingId: "${holder}"; ` +
+      "otherwise choose another name.",
+  });
+}
 
 export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
   ...common,
@@ -176,39 +219,20 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
   replaceOnChange: ["clusterId", "name", "description", "region"],
   labelOf: (i, id) => `DWS snapshot "${String(i.name)}"${id ? ` (${id})` : ""}`,
 
-  async create(ctx, inputs) {
-    const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-    const { created: id, startedAt } = inputs.existingId
-      ? {
-          created: await adopt(ctx, inputs.existingId, (s) =>
-            s.cluster_id && s.cluster_id !== inputs.clusterId
-              ? `it belongs to cluster ${s.cluster_id}`
-              : undefined,
-          ),
-          startedAt: undefined,
-        }
-      : await adoptOrCreate(ctx, {
-          post: () =>
-            // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
-            retryWhileBusy(ctx, clusterBusy, () =>
-              dws.createSnapshot({
-                name: inputs.name,
-                cluster_id: inputs.clusterId,
-                description: inputs.description,
-              }),
-            ),
-          find: () => findByName(ctx, inputs.name, inputs.clusterId),
-        });
-    ctx.recordId(id, { status: "CREATING" });
-    return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
-  },
-
-  async update(ctx, id, olds) {
-    // Nothing updates in place; an update after an interrupted create resumes the wait.
-    return common.isUnsettled(olds)
-      ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true)
-      : {};
-  },
+  create: (ctx, inputs) =>
+    createAndWait(ctx, inputs, {
+      post: () =>
+        dwsApi(ctx.client, ctx.region, ctx.label).createSnapshot({
+          name: inputs.name,
+          cluster_id: inputs.clusterId,
+          description: inputs.description,
+        }),
+      clusterId: inputs.clusterId,
+      mismatch: (s) =>
+        s.cluster_id && s.cluster_id !== inputs.clusterId
+          ? `it belongs to cluster ${s.cluster_id}`
+          : undefined,
+    }),
 };
 
 export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
@@ -223,32 +247,14 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
     String(olds.name).toLowerCase() === news.name.toLowerCase() ||
     olds.sourceSnapshotId === news.sourceSnapshotId,
 
-  async create(ctx, inputs) {
-    const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-    const { created: id, startedAt } = inputs.existingId
-      ? {
-          created: await adopt(ctx, inputs.existingId, (s) =>
-            s.name.toLowerCase() !== inputs.name.toLowerCase() ? `its name is "${s.name}"` : undefined,
-          ),
-          startedAt: undefined,
-        }
-      : await adoptOrCreate(ctx, {
-          post: () =>
-            retryWhileBusy(ctx, clusterBusy, () =>
-              dws.copySnapshot(inputs.sourceSnapshotId, {
-                backup_name: inputs.name,
-                description: inputs.description,
-              }),
-            ),
-          find: () => findByName(ctx, inputs.name),
-        });
-    ctx.recordId(id, { status: "CREATING" });
-    return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
-  },
-
-  async update(ctx, id, olds) {
-    return common.isUnsettled(olds)
-      ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true)
-      : {};
-  },
+  create: (ctx, inputs) =>
+    createAndWait(ctx, inputs, {
+      post: () =>
+        dwsApi(ctx.client, ctx.region, ctx.label).copySnapshot(inputs.sourceSnapshotId, {
+          backup_name: inputs.name,
+          description: inputs.description,
+        }),
+      mismatch: (s) =>
+        s.name.toLowerCase() !== inputs.name.toLowerCase() ? `its name is "${s.name}"` : undefined,
+    }),
 };

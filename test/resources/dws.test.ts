@@ -47,6 +47,22 @@ describe("DwsSnapshot against the emulator", () => {
   });
 });
 
+describe("a name already taken", () => {
+  it("is refused with the holder's id and how to adopt it (e.g. left by a killed run)", async () => {
+    const first = await dws().create(
+      await checked(dws(), { clusterId: DEFAULT_IDS.dwsClusterId, name: "taken-name" }),
+    );
+    const again = await checked(dws(), { clusterId: DEFAULT_IDS.dwsClusterId, name: "Taken-Name" });
+    const err = (await dws()
+      .create(again)
+      .catch((e) => e)) as Error & { id?: string };
+    expect(err.id).toBeUndefined();
+    expect(err.message).toContain(`already exists (${first.id})`);
+    expect(err.message).toContain(`existingId: "${first.id}"`);
+    await dws().delete(first.id, first.outs);
+  });
+});
+
 describe("DwsSnapshotCopy against the emulator", () => {
   it("copies an automated snapshot, waits until AVAILABLE, and deletes the copy", async () => {
     const inputs = await checked(dwsCopy(), {
