@@ -24,8 +24,9 @@ const outcomeUnknown = (err: unknown) => err instanceof HuaweiCloudError && err.
 export async function adoptOrCreate<T>(
   ctx: OpContext,
   create: AdoptOrCreate<T>,
-  attempts = 3,
 ): Promise<{ created: T; startedAt: number | undefined }> {
+  // As many tries as the client gives any request; the look-up between them is the backoff.
+  const attempts = ctx.client.settings.maxRetries + 1;
   let ambiguous = false;
   for (let attempt = 1; ; attempt++) {
     const sentAt = Date.now();
@@ -59,7 +60,7 @@ async function findPatiently<T>(
     },
     pollImmediately: true,
     firstDelayMs: 500,
-    timeoutMs: Math.min(3_000, Math.max(0, deadline - Date.now())),
+    timeoutMs: Math.min(2_000, Math.max(0, deadline - Date.now())),
   });
   if (res.outcome === "error") throw res.error;
   return res.outcome === "success" ? res.last?.value : undefined;
