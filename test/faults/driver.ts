@@ -762,7 +762,7 @@ export function renderNotes(results: ScenarioResult[]): string {
     if (r.restarts) bits.push(`${r.restarts} emulator restarts`);
     if (r.outcomeUnknown)
       bits.push(
-        `${r.outcomeUnknown} create requests with an unknown outcome (looked up, then adopted or re-sent)`,
+        `${r.outcomeUnknown} create request${r.outcomeUnknown === 1 ? "" : "s"} with an unknown outcome (looked up, then adopted or re-sent)`,
       );
     if (r.resumeCreateRequests || r.scenario.interruptCreateAfter) {
       bits.push(`${r.resumeCreateRequests} create requests in the resume run`);
