@@ -54,8 +54,6 @@ async function main(): Promise<number> {
         log: (l) => process.stderr.write(`${l}\n`),
       });
       results.push(r);
-      for (const f of r.gaveUp)
-        process.stderr.write(`  known defect: ${f.planned.kind} ${f.planned.key}: ${f.knownDefect}\n`);
       const problems = [
         ...r.unexpected.map((f) => `${f.planned.kind} ${f.planned.key}: ${f.why}`),
         ...r.deployAudit.details,

@@ -106,13 +106,6 @@ export interface Failure {
   error: unknown;
   /** The failure is one the scenario expects, and it is clear (see `classify`). */
   expected: boolean;
-  /**
-   * A known defect, reported and pinned by test/faults/defects.test.ts: a create POST that failed
-   * before reaching the service three times in a row is given up (adoptOrCreate's fixed 3
-   * attempts), although nothing was created and maxRetries allows more. Nothing is lost or
-   * duplicated (the audit still runs); the resource just fails.
-   */
-  knownDefect?: string;
   why: string;
 }
 
@@ -129,10 +122,7 @@ export interface ScenarioResult {
   resources: number;
   succeeded: number;
   failedAsExpected: number;
-  /** Failures neither expected nor a known defect. */
   unexpected: Failure[];
-  /** Creates given up by the known defect (see Failure.knownDefect). */
-  gaveUp: Failure[];
   failures: Failure[];
   /** After deploy (and the resume run). */
   deployAudit: Audit;
@@ -389,16 +379,6 @@ function classify(s: Scenario, p: Planned, phase: Failure["phase"], err: unknown
       why: clear ? "interrupted wait, id kept" : `unclear timeout: ${e.message}`,
     };
   }
-  if (phase === "create" && err instanceof HuaweiCloudError && err.outcomeUnknown && !e.id) {
-    return {
-      planned: p,
-      phase,
-      error: err,
-      expected: false,
-      knownDefect: "create given up after 3 ambiguous attempts",
-      why: `${phase} failed: ${e.message}`,
-    };
-  }
   return { planned: p, phase, error: err, expected: false, why: `${phase} failed: ${e.message}` };
 }
 
@@ -553,8 +533,7 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<S
       resources: planned.length,
       succeeded,
       failedAsExpected: expected.length,
-      unexpected: failures.filter((f) => !f.expected && !f.knownDefect),
-      gaveUp: failures.filter((f) => f.knownDefect),
+      unexpected: failures.filter((f) => !f.expected),
       failures,
       deployAudit,
       leftAfterDestroy: left.length,
@@ -728,7 +707,6 @@ export function renderTable(results: ScenarioResult[]): string {
     "Succeeded",
     "Failed as expected",
     "Unexpected failures",
-    "Gave up (known defect)",
     "Duplicates",
     "Orphans",
     "Left after destroy",
@@ -742,7 +720,6 @@ export function renderTable(results: ScenarioResult[]): string {
     String(r.succeeded),
     String(r.failedAsExpected),
     String(r.unexpected.length),
-    String(r.gaveUp.length),
     String(r.deployAudit.duplicates),
     String(r.deployAudit.orphans),
     String(r.leftAfterDestroy),
