@@ -163,7 +163,7 @@ const common = {
   isFailed: (olds: Props) => FAILED.has(String(olds.status)),
   // Names are unique (case-insensitively): a replacement with the same name must delete first.
   deleteBeforeReplace: (olds: Props, news: { name: string }) =>
-    String(olds.name).toLowerCase() === news.name.toLowerCase(),
+    String(olds.name).toLowerCase() === String(news.name).toLowerCase(),
   read: readSnapshot,
   delete: deleteSnapshot,
   // Nothing updates in place; an update after an interrupted create resumes the wait.
@@ -244,7 +244,7 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
   labelOf: (i, id) => `DWS snapshot copy "${String(i.name)}"${id ? ` (${id})` : ""}`,
   // An automated snapshot has one copy at a time (TF docs), and names are unique.
   deleteBeforeReplace: (olds, news) =>
-    String(olds.name).toLowerCase() === news.name.toLowerCase() ||
+    String(olds.name).toLowerCase() === String(news.name).toLowerCase() ||
     olds.sourceSnapshotId === news.sourceSnapshotId,
 
   create: (ctx, inputs) =>

@@ -353,7 +353,9 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
     },
 
     async diff(_id, olds, news) {
-      return diffInputs(spec, olds, news);
+      // The engine sends objects; anything else is treated as "nothing known" rather than a crash.
+      const asProps = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {});
+      return diffInputs(spec, asProps(olds), asProps(news));
     },
 
     async create(props) {
