@@ -10,7 +10,7 @@
  *   npm run bench -- --quick             # the CI smoke run (under a minute), results in a temp dir
  *
  * Options: --quick, --out <dir> (default bench/results, or a temp directory with --quick),
- * --samples <n>, --rate <R>, --only detection,scale,overhead, --skip-packed (no npm pack / install
+ * --samples <n>, --rate <R>, --sizes <N,…>, --only detection,scale,overhead, --skip-packed (no npm pack / install
  * for the installed-package __provider size), --readme (refresh the README's benchmark block).
  */
 import * as fs from "node:fs";
@@ -38,6 +38,8 @@ export interface BenchOptions {
   out: string;
   samples: number;
   rate: number;
+  /** Scale sizes N (default 100,500; 20 in quick mode). */
+  sizes: number[];
   only: Set<"detection" | "scale" | "overhead">;
   skipPacked: boolean;
   /** Also replace the README's block between `<!-- bench:start -->` and `<!-- bench:end -->`. */
@@ -52,6 +54,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       out: { type: "string" },
       samples: { type: "string" },
       rate: { type: "string" },
+      sizes: { type: "string" },
       only: { type: "string" },
       "skip-packed": { type: "boolean", default: false },
       readme: { type: "boolean", default: false },
@@ -81,6 +84,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     ),
     samples: int(values.samples, quick ? 2 : 5, 1, 50),
     rate: int(values.rate, quick ? 20 : 50, 1, 10_000),
+    sizes: values.sizes
+      ? values.sizes.split(",").map((v) => int(v.trim(), 0, 1, 5000))
+      : quick
+        ? [20]
+        : [100, 500],
     only: new Set(parts as ("detection" | "scale" | "overhead")[]),
     skipPacked: (values["skip-packed"] ?? false) || quick,
     readme: values.readme ?? false,
@@ -97,7 +105,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       cadenceScale: opts.quick ? 0.1 : 1,
     },
     scale: {
-      sizes: opts.quick ? [20] : [100, 500],
+      sizes: opts.sizes,
       scenarios: ["evs", "mix"] as ("evs" | "mix")[],
       rateLimitPerSecond: opts.rate,
       operationMs: opts.quick ? 1000 : 2000,
