@@ -68,7 +68,7 @@ export function userAgent(): string {
 }
 
 export interface ClientOptions {
-  /** Concurrency bound per endpoint (origin + region) for limiters this client creates first. */
+  /** Concurrency bound per endpoint (service + origin + region) for limiters this client creates first. */
   maxInFlight?: number;
   /** Delay in ms before retry number `attempt` (from 0); default `backoffDelayMs`. Tests shorten it. */
   backoff?: (attempt: number) => number;
@@ -151,7 +151,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
       const prepared = await prepare(spec);
       const idempotent = isIdempotent(spec);
-      const limiter = limiterFor(`${prepared.origin} ${spec.region}`, options.maxInFlight);
+      const limiter = limiterFor(`${spec.service} ${prepared.origin} ${spec.region}`, options.maxInFlight);
       const base: HuaweiCloudErrorFields = {
         kind: "api",
         service: spec.service,

@@ -1,5 +1,6 @@
 /**
- * The process-wide limiter: one per endpoint (origin + region), shared by every client in the
+ * The process-wide limiter: one per endpoint (service + origin + region: a service throttles on its
+ * own even where one URL serves them all, as a gateway or the emulator does), shared by every client in the
  * Pulumi provider host, because one host serves all dynamic resources of a stack concurrently.
  *
  * Two parts:

@@ -100,13 +100,13 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
 
   async create(ctx, inputs) {
     const evs = evsApi(ctx.client, ctx.region, ctx.label);
+    let snapshot: EvsSnapshotDetail;
     let startedAt: number | undefined;
-    let id: string;
     if (inputs.existingId) {
-      const s = await evs.getSnapshot(inputs.existingId);
-      if (s.volume_id !== inputs.volumeId) {
+      snapshot = await evs.getSnapshot(inputs.existingId);
+      if (snapshot.volume_id !== inputs.volumeId) {
         throw new HuaweiCloudError(
-          `cannot adopt snapshot ${s.id}: it is a snapshot of volume ${s.volume_id}`,
+          `cannot adopt snapshot ${snapshot.id}: it is a snapshot of volume ${snapshot.volume_id}`,
           {
             kind: "input",
             resource: ctx.label,
@@ -114,20 +114,17 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
           },
         );
       }
-      id = s.id;
     } else {
       const firstTry = Date.now();
-      ({ created: id, startedAt } = await adoptOrCreate(ctx, {
-        post: async () =>
-          (
-            await evs.createSnapshot({
-              volume_id: inputs.volumeId,
-              name: inputs.name,
-              description: inputs.description,
-              metadata: inputs.metadata,
-              force: inputs.force,
-            })
-          ).id,
+      ({ created: snapshot, startedAt } = await adoptOrCreate(ctx, {
+        post: () =>
+          evs.createSnapshot({
+            volume_id: inputs.volumeId,
+            name: inputs.name,
+            description: inputs.description,
+            metadata: inputs.metadata,
+            force: inputs.force,
+          }),
         // Same name, same volume, created since the first attempt (with a margin for clock skew).
         find: async () => {
           const candidates = (await evs.listSnapshots({ volume_id: inputs.volumeId, name: inputs.name }))
@@ -137,11 +134,14 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
                 (parseCloudTime(s.created_at) ?? 0) >= firstTry - CREATE_MATCH_WINDOW_MS,
             )
             .sort((a, b) => (parseCloudTime(b.created_at) ?? 0) - (parseCloudTime(a.created_at) ?? 0));
-          return candidates[0]?.id;
+          return candidates[0];
         },
       }));
     }
-    ctx.recordId(id, { status: "creating" });
+    const id = snapshot.id;
+    ctx.recordId(id, outputsOf(snapshot));
+    // The create answer is the full snapshot: when it is already available there is nothing to wait for.
+    if (observe(snapshot).state === "success") return { id, outs: outputsOf(snapshot) };
     return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
   },
 
