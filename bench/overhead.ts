@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DEFAULT_IDS, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, startEmulator } from "../emulator/index";
+import { DEFAULT_IDS, DEMO_SECRET_KEY, emulatorStackConfig, startEmulator } from "../emulator/index";
 import { configure, provider } from "../provider/resources/impl";
 import {
   type CapturedResource,
@@ -190,12 +190,7 @@ export async function runOverhead(opts: OverheadOptions): Promise<OverheadResult
   let host: ProviderHost | undefined;
   const latency: KindLatency[] = [];
   try {
-    const config: Record<string, string> = {
-      "huaweicloud:endpoint": emu.url,
-      "huaweicloud:region": PRIMARY,
-      "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-      "huaweicloud:secretKey": DEMO_SECRET_KEY,
-    };
+    const config = emulatorStackConfig(emu.url, { "huaweicloud:region": PRIMARY });
     host = await startHost({
       projectDir: opts.repoRoot,
       project: PROJECT,

@@ -4,8 +4,7 @@
  * baseline poller, and the seeding of one target (cluster, volume, vault …) per resource.
  */
 import {
-  DEMO_ACCESS_KEY,
-  DEMO_SECRET_KEY,
+  emulatorStackConfig,
   type FaultsPatch,
   REGIONS,
   type RunningEmulator,
@@ -52,12 +51,7 @@ export interface BenchWorld {
  */
 export async function startWorld(timings: Timings, faults: FaultsPatch = {}, seed = 7): Promise<BenchWorld> {
   const emu = await startEmulator({ port: 0, host: "127.0.0.1", world: "empty", timings, faults, seed });
-  const config: Record<string, string> = {
-    "huaweicloud:endpoint": emu.url,
-    "huaweicloud:region": PRIMARY,
-    "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-    "huaweicloud:secretKey": DEMO_SECRET_KEY,
-  };
+  const config = emulatorStackConfig(emu.url, { "huaweicloud:region": PRIMARY });
   configure({ config: { get: (k: string) => config[k] } });
   const client = createClient(resolveSettings({ config: { get: (k) => config[k] }, env: {} }));
   await client.projectId(PRIMARY);

@@ -40,6 +40,18 @@ export const DEFAULT_TIMINGS: Timings = {
   jitter: 0.1,
 };
 
+/** Short transitions for tests: a create takes about half a second, a delete about 150 ms. */
+export const FAST_TIMINGS: Timings = {
+  dwsSnapshotCreate: 600,
+  dwsSnapshotCopy: 500,
+  dwsSnapshotDelete: 150,
+  evsSnapshotCreate: 500,
+  evsSnapshotDelete: 150,
+  cbrReplication: 700,
+  cbrBackupDelete: 150,
+  jitter: 0.1,
+};
+
 export function defaultFaults(): Faults {
   return {
     serverErrorRate: 0,

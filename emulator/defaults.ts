@@ -64,3 +64,17 @@ export const DEMO_TEMPORARY_CREDENTIALS = [
     expiresAt: "2020-01-01T00:00:00Z",
   },
 ] as const;
+
+/**
+ * The stack config that points a stack at an emulator (the lines `npm run emulator` prints), as a
+ * map of full key names; `extra` adds or overrides keys.
+ */
+export function emulatorStackConfig(url: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    "huaweicloud:endpoint": url,
+    "huaweicloud:region": REGIONS.primary.name,
+    "huaweicloud:accessKey": DEMO_ACCESS_KEY,
+    "huaweicloud:secretKey": DEMO_SECRET_KEY,
+    ...extra,
+  };
+}

@@ -19,7 +19,7 @@ import { StateFile } from "./persistence";
 import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch } from "./server";
 
 export type { Faults, Timings } from "./config";
-export { DEFAULT_TIMINGS, defaultFaults } from "./config";
+export { DEFAULT_TIMINGS, defaultFaults, FAST_TIMINGS } from "./config";
 export * from "./defaults";
 export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldItem, WorldJson };
 export { ADMIN_PREFIX, Backend, ManualClock, Random };

@@ -4,7 +4,7 @@
  * CBR replication kept in state accounts for its replicas.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IDS, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS, startEmulator } from "../../emulator";
+import { DEFAULT_IDS, emulatorStackConfig, REGIONS, startEmulator } from "../../emulator";
 import { configure, provider } from "../../provider/resources/impl";
 import { audit, cloudObjects, MATRIX_TIMINGS, type Planned, type StateEntry } from "./driver";
 
@@ -14,13 +14,7 @@ describe("the world-versus-state audit", () => {
     try {
       configure({
         config: {
-          get: (k) =>
-            ({
-              "huaweicloud:endpoint": emu.url,
-              "huaweicloud:region": REGIONS.primary.name,
-              "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-              "huaweicloud:secretKey": DEMO_SECRET_KEY,
-            })[k],
+          get: (k) => emulatorStackConfig(emu.url)[k],
         },
       });
       const evs = provider("EvsSnapshot");

@@ -7,13 +7,7 @@
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  DEMO_ACCESS_KEY,
-  DEMO_SECRET_KEY,
-  REGIONS,
-  type RunningEmulator,
-  startEmulator,
-} from "../../emulator";
+import { emulatorStackConfig, type RunningEmulator, startEmulator } from "../../emulator";
 import { configure, provider } from "../../provider/resources/impl";
 import { cloudObjects, MATRIX_TIMINGS } from "./driver";
 
@@ -55,13 +49,9 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
-  const config: Record<string, string> = {
-    "huaweicloud:endpoint": `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    "huaweicloud:region": REGIONS.primary.name,
-    "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-    "huaweicloud:secretKey": DEMO_SECRET_KEY,
+  const config = emulatorStackConfig(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, {
     "huaweicloud:maxRetries": "3",
-  };
+  });
   configure({ config: { get: (k) => config[k] } });
 });
 

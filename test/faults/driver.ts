@@ -11,8 +11,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  DEMO_ACCESS_KEY,
-  DEMO_SECRET_KEY,
+  emulatorStackConfig,
+  FAST_TIMINGS,
   type FaultsPatch,
   REGIONS,
   type RunningEmulator,
@@ -46,16 +46,7 @@ export const FAILED_STATUS: Record<Kind, string> = {
 const SUCCESS_STATUS = new Set(["AVAILABLE", "available", "success"]);
 
 /** Short transitions: a create takes about half a second. */
-export const MATRIX_TIMINGS: Partial<Timings> = {
-  dwsSnapshotCreate: 600,
-  dwsSnapshotCopy: 500,
-  dwsSnapshotDelete: 150,
-  evsSnapshotCreate: 500,
-  evsSnapshotDelete: 150,
-  cbrReplication: 700,
-  cbrBackupDelete: 150,
-  jitter: 0.1,
-};
+export const MATRIX_TIMINGS: Partial<Timings> = FAST_TIMINGS;
 
 export interface Scenario {
   /** Short id, e.g. "5xx". */
@@ -431,14 +422,10 @@ export async function runScenario(s: Scenario, opts: RunOptions = {}): Promise<S
     // Fixtures are seeded with faults on but outside HTTP; the plan is fixed before any call.
     const fixture = seedFixture(holder.emu, counts);
     const planned = plan(s, fixture, counts);
-    const config: Record<string, string> = {
-      "huaweicloud:endpoint": holder.emu.url,
-      "huaweicloud:region": REGIONS.primary.name,
-      "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-      "huaweicloud:secretKey": DEMO_SECRET_KEY,
+    const config = emulatorStackConfig(holder.emu.url, {
       ...(s.requestTimeout ? { "huaweicloud:requestTimeout": s.requestTimeout } : {}),
       ...(s.maxRetries !== undefined ? { "huaweicloud:maxRetries": String(s.maxRetries) } : {}),
-    };
+    });
     configure({ config: { get: (k) => config[k] } });
     resetProcessStats();
     holder.emu.resetCounts();

@@ -6,13 +6,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  DEMO_ACCESS_KEY,
-  DEMO_SECRET_KEY,
-  REGIONS,
-  type RunningEmulator,
-  startEmulator,
-} from "../../emulator";
+import { emulatorStackConfig, REGIONS, type RunningEmulator, startEmulator } from "../../emulator";
 import { HuaweiCloudError } from "../../provider/client";
 import type { CheckFailure } from "../../provider/resources/framework";
 import { configure, provider } from "../../provider/resources/impl";
@@ -32,12 +26,7 @@ let emu: RunningEmulator;
 beforeAll(async () => {
   // Only to prove that no input reaches the API: every request it receives is counted.
   emu = await startEmulator({ port: 0 });
-  const config: Record<string, string> = {
-    "huaweicloud:endpoint": emu.url,
-    "huaweicloud:region": REGIONS.primary.name,
-    "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-    "huaweicloud:secretKey": DEMO_SECRET_KEY,
-  };
+  const config = emulatorStackConfig(emu.url);
   configure({ config: { get: (k) => config[k] } });
 });
 afterAll(async () => {

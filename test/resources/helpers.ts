@@ -2,8 +2,8 @@
 import { afterAll, beforeAll } from "vitest";
 import {
   DEFAULT_IDS,
-  DEMO_ACCESS_KEY,
-  DEMO_SECRET_KEY,
+  emulatorStackConfig,
+  FAST_TIMINGS,
   REGIONS,
   type RunningEmulator,
   type StartOptions,
@@ -14,18 +14,6 @@ import { configure, provider } from "../../provider/resources/impl";
 export { DEFAULT_IDS, REGIONS };
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** Fast transitions so a lifecycle takes well under a second or two. */
-export const FAST = {
-  dwsSnapshotCreate: 600,
-  dwsSnapshotCopy: 500,
-  dwsSnapshotDelete: 150,
-  evsSnapshotCreate: 500,
-  evsSnapshotDelete: 150,
-  cbrReplication: 700,
-  cbrBackupDelete: 150,
-  jitter: 0.05,
-};
-
 export interface Env {
   emu: RunningEmulator;
   config: Record<string, string>;
@@ -35,13 +23,8 @@ export interface Env {
 export function useEmulator(opts: StartOptions = {}): Env {
   const env = {} as Env;
   beforeAll(async () => {
-    env.emu = await startEmulator({ seed: 7, ...opts, timings: { ...FAST, ...opts.timings } });
-    env.config = {
-      "huaweicloud:endpoint": env.emu.url,
-      "huaweicloud:region": REGIONS.primary.name,
-      "huaweicloud:accessKey": DEMO_ACCESS_KEY,
-      "huaweicloud:secretKey": DEMO_SECRET_KEY,
-    };
+    env.emu = await startEmulator({ seed: 7, ...opts, timings: { ...FAST_TIMINGS, ...opts.timings } });
+    env.config = emulatorStackConfig(env.emu.url);
     configure({ config: { get: (k: string) => env.config[k] } });
   });
   afterAll(async () => {
