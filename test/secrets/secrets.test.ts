@@ -7,6 +7,7 @@
  * credentials — raw, percent-encoded and base64. Also: https endpoints are always verified, and
  * plain http is used only where an endpoint override says so.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
@@ -269,25 +270,44 @@ describe("credentials never leak", () => {
 // ---------------------------------------------------------------------------------------------
 // Transport security.
 
-// A self-signed certificate for 127.0.0.1 (test fixture, generated with openssl for this test).
-const SELF_SIGNED_KEY = `-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgRxhua0AqMAAXatHS
-TzCxK86Y/xoewiy7AoM/GRlh8d2hRANCAAQ4Ua6b+5637nvsergjT7o9aPG75aKs
-mnlEsR/3M4VS0nE70Upe/5GIiMOg6GGhW/kVU6i1iy3svteCuPnhBPBV
------END PRIVATE KEY-----
-`;
-const SELF_SIGNED_CERT = `-----BEGIN CERTIFICATE-----
-MIIBjzCCATagAwIBAgIUVXNdYjkY6wA4R0rqB3yjwkpne6QwCgYIKoZIzj0EAwIw
-FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyMzEwNTIzOFoYDzIxMjYxMDMw
-MTA1MjM4WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
-PQMBBwNCAAQ4Ua6b+5637nvsergjT7o9aPG75aKsmnlEsR/3M4VS0nE70Upe/5GI
-iMOg6GGhW/kVU6i1iy3svteCuPnhBPBVo2QwYjAdBgNVHQ4EFgQUl4IYxVpzB03i
-HKihuySoV5L2VaswHwYDVR0jBBgwFoAUl4IYxVpzB03iHKihuySoV5L2VaswDwYD
-VR0TAQH/BAUwAwEB/zAPBgNVHREECDAGhwR/AAABMAoGCCqGSM49BAMCA0cAMEQC
-IA40avkjHL9+G/FdUs+ngfqCp/6DWmV7LxvHYEzAe8b5AiBt9Fz4LZF0LOwBGqZA
-8AXmMxZhAhjVlarAqgUezyOk2g==
------END CERTIFICATE-----
-`;
+/**
+ * A throwaway self-signed certificate for 127.0.0.1, made with openssl for this run (no key is kept
+ * in the repository).
+ */
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), "self-signed-"));
+  try {
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        join(dir, "key.pem"),
+        "-out",
+        join(dir, "cert.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+      ],
+      { stdio: "ignore" },
+    );
+    return {
+      key: readFileSync(join(dir, "key.pem"), "utf8"),
+      cert: readFileSync(join(dir, "cert.pem"), "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function client(endpoint: string) {
   return createClient(
@@ -306,7 +326,7 @@ function client(endpoint: string) {
 describe("transport security", () => {
   it("a self-signed https endpoint is refused with a clear TLS error; no request is ever served", async () => {
     let served = 0;
-    const server = createHttpsServer({ key: SELF_SIGNED_KEY, cert: SELF_SIGNED_CERT }, (_req, res) => {
+    const server = createHttpsServer(selfSignedCertificate(), (_req, res) => {
       served++;
       res.writeHead(200, { "content-type": "application/json" }).end('{"snapshots":[]}');
     });
