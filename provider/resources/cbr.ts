@@ -48,8 +48,11 @@ interface Tracked {
 }
 
 interface Snapshot {
-  records: Array<Tracked & { record?: ReplicationRecord; replica?: Backup }>;
+  records: Array<Tracked & { record?: ReplicationRecord; replica?: Backup; replicaLost?: boolean }>;
 }
+
+/** A finished replication whose replica is gone or going (deleted outside Pulumi): drift to repair. */
+const LOST = "replica_lost";
 
 function ids(olds: Props): Tracked[] {
   const list = Array.isArray(olds.replications) ? (olds.replications as Props[]) : [];
@@ -61,6 +64,7 @@ function ids(olds: Props): Tracked[] {
 
 function aggregateStatus(s: Snapshot): string {
   if (s.records.some((r) => r.record?.status === "fail")) return "fail";
+  if (s.records.some((r) => r.replicaLost)) return LOST;
   const done = s.records.every((r) => r.record?.status === "success" && r.replica?.status === "available");
   return done ? "success" : "replicating";
 }
@@ -72,7 +76,7 @@ function outputsOf(s: Snapshot): Props {
     status: r.record?.status ?? "unknown",
     progress: r.record?.extra_info?.progress ?? (r.record?.status === "success" ? 100 : undefined),
     replicaBackupId: r.record?.destination_backup_id ?? undefined,
-    replicaStatus: r.replica?.status ?? undefined,
+    replicaStatus: r.replicaLost ? "lost" : (r.replica?.status ?? undefined),
     failReason: r.record?.extra_info?.fail_reason ?? undefined,
   }));
   const progresses = replications.map((r) => r.progress ?? 0);
@@ -90,7 +94,7 @@ function observation(s: Snapshot): Observation<Snapshot> {
   const status = aggregateStatus(s);
   const out = outputsOf(s);
   return {
-    state: status === "success" ? "success" : status === "fail" ? "failure" : "pending",
+    state: status === "success" ? "success" : status === "fail" || status === LOST ? "failure" : "pending",
     status,
     progress: out.progress as number,
     value: s,
@@ -130,6 +134,8 @@ async function look(ctx: OpContext, inputs: Props, tracked: Tracked[], replicas:
     for (const r of snapshot.records) {
       const replicaId = r.record?.destination_backup_id;
       if (replicaId) r.replica = byId.get(replicaId);
+      const gone = !r.replica || r.replica.status === "deleting" || r.replica.status === "waiting_delete";
+      r.replicaLost = r.record?.status === "success" && gone;
     }
   }
   return snapshot;
@@ -191,7 +197,8 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
   // A backup has at most one replica per destination region: the old replicas must go first.
   deleteBeforeReplace: (olds, news) =>
     olds.sourceVaultId === news.sourceVaultId && olds.destinationRegion === news.destinationRegion,
-  isUnsettled: (olds) => olds.status === "replicating",
+  // An interrupted wait resumes, and a replica deleted outside Pulumi is made again, in update.
+  isUnsettled: (olds) => olds.status === "replicating" || olds.status === LOST,
   isFailed: (olds) => olds.status === "fail",
   labelOf: (i, id) => `CBR replication ${id ?? `${String(i.sourceVaultId)}:${String(i.destinationRegion)}`}`,
 
@@ -265,7 +272,9 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
   },
 
   async update(ctx, _id, olds) {
-    // Nothing updates in place; an update after an interrupted create resumes the wait.
+    // Nothing updates in place. An update after an interrupted create resumes the wait; one after
+    // a refresh found replicas deleted outside Pulumi replicates those backups again.
+    if (olds.status === LOST) return repairLostReplicas(ctx, olds);
     if (olds.status !== "replicating") return {};
     return waitReplicated(ctx, olds, ids(olds), parseCloudTime(String(olds.startedAt)));
   },
@@ -350,6 +359,48 @@ async function vaultBusy(
     (b.replication_records ?? []).filter((r) => r.destination_region === inputs.destinationRegion),
   );
   return towards.length === 0 || towards.some((r) => RECORD_PENDING.has(r.status));
+}
+
+/**
+ * Replicates again, one by one (CopyBackup), the source backups whose replica was deleted outside
+ * Pulumi — the cloud allows a backup a new replica once the old one is gone — then waits for them.
+ */
+async function repairLostReplicas(ctx: OpContext, olds: Props): Promise<Props> {
+  const tracked = ids(olds);
+  const now = await look(ctx, olds, tracked, "always");
+  const source = cbrApi(ctx.client, ctx.region, ctx.label);
+  const repaired: Tracked[] = [];
+  for (const r of now.records) {
+    if (!r.replicaLost) {
+      repaired.push({ sourceBackupId: r.sourceBackupId, replicationRecordId: r.replicationRecordId });
+      continue;
+    }
+    const firstTry = Date.now();
+    const { created: recordId } = await adoptOrCreate(ctx, {
+      // BackupService.6131: the old replica is still being deleted; it clears when it is gone.
+      post: async () =>
+        (
+          await retryWhileBusy(
+            ctx,
+            (err) => err.code === "BackupService.6131",
+            () =>
+              source.replicateBackup(r.sourceBackupId, {
+                destination_project_id: String(olds.destinationProjectId),
+                destination_region: String(olds.destinationRegion),
+                destination_vault_id: String(olds.destinationVaultId),
+              }),
+          )
+        ).replication_record_id,
+      find: async () =>
+        (await findRecords(ctx, olds as CbrReplicationInputs, firstTry - CREATE_MATCH_WINDOW_MS)).find(
+          (t) => t.sourceBackupId === r.sourceBackupId && t.replicationRecordId !== r.replicationRecordId,
+        )?.replicationRecordId,
+    });
+    repaired.push({ sourceBackupId: r.sourceBackupId, replicationRecordId: recordId });
+    // Record progress at once: should the wait fail, state still points at the new records.
+    ctx.recordOutputs({ replications: repaired.map((t) => ({ ...t, status: "waiting_replicate" })) });
+  }
+  return waitReplicated(ctx, olds, repaired);
 }
 
 /** A refused replication of a vault already replicated there says how to take it over. */

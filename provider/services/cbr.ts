@@ -74,6 +74,26 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.replication.backups;
     },
 
+    /** CopyBackup: replicates one backup (allowed again once its previous replica is gone). */
+    async replicateBackup(
+      backupId: string,
+      replicate: Omit<ReplicateVaultBody, "vault_id" | "auto_trigger"> & {
+        name?: string;
+        description?: string;
+      },
+    ) {
+      const res = await client.request({
+        ...base,
+        operation: "CopyBackup",
+        method: "POST",
+        path: `/v3/{project_id}/backups/${encodeURIComponent(backupId)}/replicate`,
+        body: { replicate },
+        response: () =>
+          z.object({ replication: z.object({ backup_id: z.string(), replication_record_id: z.string() }) }),
+      });
+      return res.body.replication;
+    },
+
     async getBackup(id: string): Promise<Backup> {
       const res = await client.request({
         ...base,
