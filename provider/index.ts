@@ -165,7 +165,10 @@ export class EvsSnapshot extends pulumi.dynamic.Resource {
   declare readonly volumeId: pulumi.Output<string>;
   declare readonly name: pulumi.Output<string>;
   declare readonly description: pulumi.Output<string>;
+  /** The metadata as declared. */
   declare readonly metadata: pulumi.Output<Record<string, string> | undefined>;
+  /** The metadata as the cloud reports it, including keys it adds itself (e.g. `__system__*`). */
+  declare readonly cloudMetadata: pulumi.Output<Record<string, string> | undefined>;
   declare readonly force: pulumi.Output<boolean | undefined>;
   declare readonly region: pulumi.Output<string>;
   /** creating, available, error, deleting, error_deleting, rollbacking or backing-up. */
@@ -185,6 +188,7 @@ export class EvsSnapshot extends pulumi.dynamic.Resource {
       withOutputs(args, [
         "description",
         "metadata",
+        "cloudMetadata",
         "region",
         "status",
         "size",

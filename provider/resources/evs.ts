@@ -39,18 +39,14 @@ function evsInputs() {
 }
 export type EvsSnapshotInputs = z.infer<ReturnType<typeof evsInputs>>;
 
-function userMetadata(m: Record<string, string> | null | undefined): Record<string, string> | undefined {
-  if (!m) return undefined;
-  const entries = Object.entries(m).filter(([k]) => !k.startsWith("__system__"));
-  return entries.length ? Object.fromEntries(entries) : undefined;
-}
-
 function outputsOf(s: EvsSnapshotDetail): Props {
   return {
     volumeId: s.volume_id,
     name: s.name ?? "",
     description: s.description ?? "",
-    metadata: userMetadata(s.metadata),
+    // `metadata` stays as declared: the API cannot change it after creation (EVS.2047), so it cannot
+    // drift, while the cloud may add keys of its own — shown here, never read as a change.
+    cloudMetadata: s.metadata ?? undefined,
     status: s.status,
     size: s.size ?? undefined,
     progress:

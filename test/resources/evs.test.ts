@@ -46,4 +46,22 @@ describe("EvsSnapshot against the emulator", () => {
     const left = env.emu.world();
     expect(JSON.stringify(left)).not.toContain(id);
   });
+
+  it("metadata keys the cloud adds itself are shown, never read as a change", async () => {
+    const inputs = await checked(evs(), {
+      volumeId: DEFAULT_IDS.evsVolumeAvailableId,
+      name: "with-metadata",
+      metadata: { team: "db" },
+    });
+    const { id, outs } = await evs().create(inputs);
+    // The cloud marks snapshots made during a server backup, for instance.
+    env.emu.backend.evs.snapshots.get(id)!.metadata.policy = "added-by-the-cloud";
+    const read = await evs().read(id, outs);
+    expect(read.props).toMatchObject({
+      metadata: { team: "db" },
+      cloudMetadata: { team: "db", policy: "added-by-the-cloud" },
+    });
+    expect(await evs().diff(id, read.props, inputs)).toMatchObject({ changes: false, replaces: [] });
+    await evs().delete(id, read.props);
+  });
 });
