@@ -230,7 +230,7 @@ async function runWithCli(pulumi: string, emu: RunningEmulator, project: string)
   fs.mkdirSync(projectDir);
   fs.mkdirSync(backend);
   // A project directory of its own (so the stack file lands in tmp) running the compiled example;
-  // node_modules links the repository's, where the package is linked under its own name.
+  // node_modules links the repository's, where the build installs a copy of the package.
   fs.writeFileSync(
     path.join(projectDir, "Pulumi.yaml"),
     `name: ${project}\nruntime: nodejs\nmain: ${JSON.stringify(PROGRAM)}\n`,
