@@ -43,22 +43,29 @@ function withOutputs<T extends object>(args: T, outputs: readonly string[]): Rec
 
 // ---------------------------------------------------------------------------------------------
 
-export interface DwsSnapshotArgs {
-  /** The DWS cluster to snapshot (its id). Changing it replaces the snapshot. */
-  clusterId: pulumi.Input<string>;
+/** What a DWS snapshot and a DWS copy are declared with. Any change replaces them. */
+export interface DwsSnapshotCommonArgs {
   /**
-   * Snapshot name: 4–64 characters, starting with a letter; letters, digits, `-` and `_`. Unique in
-   * the project, case-insensitively. Changing it replaces the snapshot.
+   * Name: 4–64 characters, starting with a letter; letters, digits, `-` and `_`. Unique in the
+   * project, case-insensitively (a replacement with the same name deletes the old one first).
    */
   name: pulumi.Input<string>;
-  /** Up to 256 characters, none of `!<>'=&"`. Changing it replaces the snapshot. */
+  /** Up to 256 characters, none of `!<>'=&"`. */
   description?: pulumi.Input<string>;
   /** Region of the cluster; defaults to the provider's region (`huaweicloud:region`). */
   region?: pulumi.Input<string>;
   /** Defaults: create 60m, update 60m, delete 20m. */
   timeouts?: pulumi.Input<Timeouts>;
-  /** Adopt this existing manual snapshot instead of creating one (Pulumi `import` does not work for dynamic resources). */
+  /**
+   * Adopt this existing manual snapshot instead of creating one (Pulumi `import` does not work for
+   * dynamic resources). It must match the other inputs.
+   */
   existingId?: pulumi.Input<string>;
+}
+
+export interface DwsSnapshotArgs extends DwsSnapshotCommonArgs {
+  /** The DWS cluster to snapshot (its id). */
+  clusterId: pulumi.Input<string>;
 }
 
 /** The outputs every DWS snapshot has, manual or copied. */
@@ -108,18 +115,9 @@ export class DwsSnapshot extends DwsSnapshotOutputs {
 
 // ---------------------------------------------------------------------------------------------
 
-export interface DwsSnapshotCopyArgs {
-  /** The automated snapshot to copy (its id). Only automated snapshots can be copied. Changing it replaces the copy. */
+export interface DwsSnapshotCopyArgs extends DwsSnapshotCommonArgs {
+  /** The automated snapshot to copy (its id). Only automated snapshots can be copied. */
   sourceSnapshotId: pulumi.Input<string>;
-  /** Name of the copy: same rules as DwsSnapshot names. Changing it replaces the copy. */
-  name: pulumi.Input<string>;
-  /** Up to 256 characters, none of `!<>'=&"`. Changing it replaces the copy. */
-  description?: pulumi.Input<string>;
-  region?: pulumi.Input<string>;
-  /** Defaults: create 60m, update 60m, delete 20m. */
-  timeouts?: pulumi.Input<Timeouts>;
-  /** Adopt this existing copy (a manual snapshot) instead of creating one. */
-  existingId?: pulumi.Input<string>;
 }
 
 /** A manual copy of an automated DWS snapshot (linked copy); `pulumi up` waits until it is AVAILABLE. */
