@@ -144,6 +144,13 @@ export class Deployment {
     this.options.onProgress?.({ ...e, elapsedMs: Date.now() - started });
   }
 
+  /** Reports a resource's final outcome: the last progress event, and the step report. */
+  private finish(report: Omit<StepReport, "elapsedMs">, started: number): StepReport {
+    const { reasons: _reasons, ...event } = report;
+    this.emit(event, started);
+    return { ...report, elapsedMs: Date.now() - started };
+  }
+
   /** Runs `fn` per item once its prerequisites finished (all at once when parallel, else in order). */
   private async schedule<T extends { urn: string }>(
     items: T[],
@@ -184,8 +191,7 @@ export class Deployment {
         const base = { operation: "up" as const, urn: r.urn, name: r.name, type: r.type };
         if (failedDep) {
           const error = `skipped: ${failedDep} failed`;
-          this.emit({ ...base, step: "check", status: "skipped", error }, started);
-          return { ...base, step: "check", status: "skipped", elapsedMs: 0, error };
+          return this.finish({ ...base, step: "check", status: "skipped", error }, started);
         }
         let step: Step = "check";
         try {
@@ -193,8 +199,7 @@ export class Deployment {
           const checked = await this.options.host.check(r.urn, {}, this.resolveInputs(r));
           if (checked.failures.length > 0) {
             const error = checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; ");
-            this.emit({ ...base, step, status: "failed", error }, started);
-            return { ...base, step, status: "failed", elapsedMs: Date.now() - started, error };
+            return this.finish({ ...base, step, status: "failed", error }, started);
           }
           step = "create";
           this.emit({ ...base, step, status: "running" }, started);
@@ -209,8 +214,7 @@ export class Deployment {
             dependencies: this.dependenciesOf(r),
             partial: false,
           });
-          this.emit({ ...base, step, status: "ok", id: created.id }, started);
-          return { ...base, step, status: "ok", id: created.id, elapsedMs: Date.now() - started };
+          return this.finish({ ...base, step, status: "ok", id: created.id }, started);
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
           const init = e instanceof ProviderCallError ? e.initFailure : undefined;
@@ -227,15 +231,16 @@ export class Deployment {
               partial: true,
             });
           }
-          this.emit({ ...base, step, status: "failed", id: init?.id, error }, started);
-          return {
-            ...base,
-            step,
-            status: "failed",
-            elapsedMs: Date.now() - started,
-            error,
-            ...(init ? { id: init.id, reasons: init.reasons } : {}),
-          };
+          return this.finish(
+            {
+              ...base,
+              step,
+              status: "failed",
+              error,
+              ...(init ? { id: init.id, reasons: init.reasons } : {}),
+            },
+            started,
+          );
         }
       },
     );
@@ -261,8 +266,7 @@ export class Deployment {
           const read = await this.options.host.read(s.urn, s.id, s.outputs, s.inputs);
           if (!read.id) {
             this.state.delete(s.urn);
-            this.emit({ ...base, status: "gone", id: s.id }, started);
-            return { ...base, status: "gone", id: s.id, elapsedMs: Date.now() - started };
+            return this.finish({ ...base, status: "gone", id: s.id }, started);
           }
           this.state.set(s.urn, {
             ...s,
@@ -270,12 +274,10 @@ export class Deployment {
             outputs: read.outputs,
             inputs: read.inputs ?? s.inputs,
           });
-          this.emit({ ...base, status: "ok", id: read.id }, started);
-          return { ...base, status: "ok", id: read.id, elapsedMs: Date.now() - started };
+          return this.finish({ ...base, status: "ok", id: read.id }, started);
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
-          this.emit({ ...base, status: "failed", id: s.id, error }, started);
-          return { ...base, status: "failed", id: s.id, elapsedMs: Date.now() - started, error };
+          return this.finish({ ...base, status: "failed", id: s.id, error }, started);
         }
       },
     );
@@ -300,19 +302,16 @@ export class Deployment {
         };
         if (failedDependent) {
           const error = `skipped: ${failedDependent} could not be deleted`;
-          this.emit({ ...base, status: "skipped", error }, started);
-          return { ...base, status: "skipped", elapsedMs: 0, error };
+          return this.finish({ ...base, status: "skipped", error }, started);
         }
         this.emit({ ...base, status: "running" }, started);
         try {
           await this.options.host.delete(s.urn, s.id, s.outputs, { oldInputs: s.inputs });
           this.state.delete(s.urn);
-          this.emit({ ...base, status: "ok" }, started);
-          return { ...base, status: "ok", elapsedMs: Date.now() - started };
+          return this.finish({ ...base, status: "ok" }, started);
         } catch (e) {
           const error = e instanceof Error ? e.message : String(e);
-          this.emit({ ...base, status: "failed", error }, started);
-          return { ...base, status: "failed", elapsedMs: Date.now() - started, error };
+          return this.finish({ ...base, status: "failed", error }, started);
         }
       },
     );
