@@ -110,17 +110,26 @@ function sides(ctx: OpContext, inputs: Props) {
 }
 
 /**
+ * Every replication record on the source vault's backups (one list call), with the backup it
+ * belongs to. There is no replication-record endpoint: records live on their source backups.
+ */
+async function vaultRecords(ctx: OpContext, sourceVaultId: string): Promise<ReplicationRecord[]> {
+  const backups = await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
+    vault_id: sourceVaultId,
+    show_replication: true,
+  });
+  return backups.flatMap((b) =>
+    (b.replication_records ?? []).map((r) => ({ ...r, source_backup_id: r.source_backup_id ?? b.id })),
+  );
+}
+
+/**
  * Looks at every tracked record on the source side (one list call) and, when they are all done
  * or when asked, at the replicas on the destination side (one more list call).
  */
 async function look(ctx: OpContext, inputs: Props, tracked: Tracked[], replicas: "always" | "when-done") {
-  const { source, destination } = sides(ctx, inputs);
-  const backups = await source.listBackups({
-    vault_id: String(inputs.sourceVaultId),
-    show_replication: true,
-  });
-  const byRecord = new Map<string, ReplicationRecord>();
-  for (const b of backups) for (const r of b.replication_records ?? []) byRecord.set(r.id, r);
+  const { destination } = sides(ctx, inputs);
+  const byRecord = new Map((await vaultRecords(ctx, String(inputs.sourceVaultId))).map((r) => [r.id, r]));
   const snapshot: Snapshot = {
     records: tracked.map((t) => ({ ...t, record: byRecord.get(t.replicationRecordId) })),
   };
@@ -143,20 +152,14 @@ async function look(ctx: OpContext, inputs: Props, tracked: Tracked[], replicas:
 
 /** Records toward the destination region created since `since`: what an earlier attempt started. */
 async function findRecords(ctx: OpContext, inputs: CbrReplicationInputs, since?: number): Promise<Tracked[]> {
-  const backups = await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
-    vault_id: inputs.sourceVaultId,
-    show_replication: true,
-  });
-  return backups.flatMap((b) =>
-    (b.replication_records ?? [])
-      .filter(
-        (r) =>
-          r.destination_region === inputs.destinationRegion &&
-          (!r.destination_vault_id || r.destination_vault_id === inputs.destinationVaultId) &&
-          (since === undefined || (parseCloudTime(r.created_at) ?? 0) >= since),
-      )
-      .map((r) => ({ sourceBackupId: r.source_backup_id ?? b.id, replicationRecordId: r.id })),
-  );
+  return (await vaultRecords(ctx, inputs.sourceVaultId))
+    .filter(
+      (r) =>
+        r.destination_region === inputs.destinationRegion &&
+        (!r.destination_vault_id || r.destination_vault_id === inputs.destinationVaultId) &&
+        (since === undefined || (parseCloudTime(r.created_at) ?? 0) >= since),
+    )
+    .map((r) => ({ sourceBackupId: r.source_backup_id!, replicationRecordId: r.id }));
 }
 
 async function waitReplicated(ctx: OpContext, inputs: Props, tracked: Tracked[], startedAt?: number) {
@@ -351,12 +354,8 @@ async function vaultBusy(
   err: HuaweiCloudError,
 ): Promise<boolean> {
   if (err.code !== "BackupService.6130") return false;
-  const backups = await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
-    vault_id: inputs.sourceVaultId,
-    show_replication: true,
-  });
-  const towards = backups.flatMap((b) =>
-    (b.replication_records ?? []).filter((r) => r.destination_region === inputs.destinationRegion),
+  const towards = (await vaultRecords(ctx, inputs.sourceVaultId)).filter(
+    (r) => r.destination_region === inputs.destinationRegion,
   );
   return towards.length === 0 || towards.some((r) => RECORD_PENDING.has(r.status));
 }
@@ -369,12 +368,14 @@ async function repairLostReplicas(ctx: OpContext, olds: Props): Promise<Props> {
   const tracked = ids(olds);
   const now = await look(ctx, olds, tracked, "always");
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
-  const repaired: Tracked[] = [];
-  for (const r of now.records) {
-    if (!r.replicaLost) {
-      repaired.push({ sourceBackupId: r.sourceBackupId, replicationRecordId: r.replicationRecordId });
-      continue;
-    }
+  // Every record, updated in place as its backup is replicated again.
+  const repaired: Tracked[] = now.records.map((r) => ({
+    sourceBackupId: r.sourceBackupId,
+    replicationRecordId: r.replicationRecordId,
+  }));
+  const recorded = [...((olds.replications as Props[] | undefined) ?? repaired)];
+  for (const [i, r] of now.records.entries()) {
+    if (!r.replicaLost) continue;
     const firstTry = Date.now();
     const { created: recordId } = await adoptOrCreate(ctx, {
       // BackupService.6131: the old replica is still being deleted; it clears when it is gone.
@@ -396,9 +397,11 @@ async function repairLostReplicas(ctx: OpContext, olds: Props): Promise<Props> {
           (t) => t.sourceBackupId === r.sourceBackupId && t.replicationRecordId !== r.replicationRecordId,
         )?.replicationRecordId,
     });
-    repaired.push({ sourceBackupId: r.sourceBackupId, replicationRecordId: recordId });
-    // Record progress at once: should the wait fail, state still points at the new records.
-    ctx.recordOutputs({ replications: repaired.map((t) => ({ ...t, status: "waiting_replicate" })) });
+    repaired[i] = { sourceBackupId: r.sourceBackupId, replicationRecordId: recordId };
+    // Record at once: should a later step fail, state points at the new record and keeps every
+    // other one as it was, so destroy finds all the replicas.
+    recorded[i] = { ...repaired[i], status: "waiting_replicate" };
+    ctx.recordOutputs({ replications: [...recorded] });
   }
   return waitReplicated(ctx, olds, repaired);
 }
