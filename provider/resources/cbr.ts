@@ -13,7 +13,7 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type Backup, cbrApi, type ReplicationRecord } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
-import type { Observation } from "../waiter";
+import { anyEnd, type Observation } from "../waiter";
 import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
 import { adoptOrCreate, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
@@ -295,10 +295,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
       const settled = await waitUntil(ctx, {
         goal: "for replication to finish before its replicas are deleted",
         pollImmediately: true,
-        poll: async () => {
-          const o = observation(await look(ctx, olds, tracked, "always"));
-          return o.state === "failure" ? { ...o, state: "success" } : o;
-        },
+        poll: async () => anyEnd(observation(await look(ctx, olds, tracked, "always"))),
       });
       snapshot = settled.value;
     }

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
-import type { Observation } from "../waiter";
+import { anyEnd, type Observation } from "../waiter";
 import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
 import { adoptOrCreate, retryWhileBusy, whenIso } from "./lifecycle";
 import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
@@ -96,10 +96,7 @@ async function deleteSnapshot(ctx: OpContext, id: string, olds: Props): Promise<
     try {
       await waitUntil(ctx, {
         goal: "to finish before it is deleted",
-        poll: async () => {
-          const o = observe(await dws.getSnapshot(id));
-          return o.state === "failure" ? { ...o, state: "success" } : o;
-        },
+        poll: async () => anyEnd(observe(await dws.getSnapshot(id))),
         pollImmediately: true,
       });
     } catch (err) {
