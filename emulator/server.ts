@@ -94,17 +94,17 @@ export class EmulatorServer {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    this.server.on("clientError", (_err, socket: Socket) => {
-      if (socket.writable) {
-        const body = JSON.stringify({
-          error_code: "APIGW.0201",
-          error_msg: "Bad request",
-          request_id: hexId(),
-        });
-        socket.end(
-          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy();
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return void socket.destroy();
+      // A client too slow with its headers or body gets 408; an unparseable request 400.
+      const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+      const [status, msg] = timeout
+        ? ["408 Request Timeout", "Request timeout"]
+        : ["400 Bad Request", "Bad request"];
+      const body = JSON.stringify({ error_code: "APIGW.0201", error_msg: msg, request_id: hexId() });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
   }
 
