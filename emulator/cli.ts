@@ -106,22 +106,21 @@ async function main(): Promise<void> {
   set("latencyMs", "latency-ms");
   set("latencyJitter", "latency-jitter");
   set("dropResponseAfterCommitRate", "drop-rate");
-  const fd = num("fail-dws", s("fail-dws"));
-  const fe = num("fail-evs", s("fail-evs"));
-  const fc = num("fail-cbr", s("fail-cbr"));
-  if (fd !== undefined) fail.dwsSnapshot = fd;
-  if (fe !== undefined) fail.evsSnapshot = fe;
-  if (fc !== undefined) fail.cbrReplication = fc;
+  /** Sets `target[key]` from a numeric flag when it is given. */
+  const put = <T extends object>(target: T, key: keyof T, flag: string) => {
+    const n = num(flag, s(flag));
+    if (n !== undefined) (target as Record<keyof T, number>)[key] = n;
+  };
+  put(fail, "dwsSnapshot", "fail-dws");
+  put(fail, "evsSnapshot", "fail-evs");
+  put(fail, "cbrReplication", "fail-cbr");
   if (Object.keys(fail).length > 0) faults.fail = fail;
 
   const pageSize = num("page-size", s("page-size"));
   const limits: Partial<ServerLimits> = {};
-  const headersTimeout = num("headers-timeout-ms", s("headers-timeout-ms"));
-  const requestTimeout = num("request-timeout-ms", s("request-timeout-ms"));
-  const maxConnections = num("max-connections", s("max-connections"));
-  if (headersTimeout !== undefined) limits.headersTimeoutMs = headersTimeout;
-  if (requestTimeout !== undefined) limits.requestTimeoutMs = requestTimeout;
-  if (maxConnections !== undefined) limits.maxConnections = maxConnections;
+  put(limits, "headersTimeoutMs", "headers-timeout-ms");
+  put(limits, "requestTimeoutMs", "request-timeout-ms");
+  put(limits, "maxConnections", "max-connections");
   const adminToken = s("admin-token") ?? process.env.EMULATOR_ADMIN_TOKEN;
   const adminHosts = (values as { "admin-host"?: string[] })["admin-host"];
   const emu = await startEmulator({

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_IDS, ManualClock, type RunningEmulator } from "../../emulator/index";
-import { type CallResult, call, P1, P2, withEmulator } from "./helpers";
+import { type CallResult, call, P1, P2, replicateDefaultVault, withEmulator } from "./helpers";
 
 const PAGE = 3;
 const N = 8;
@@ -75,18 +75,7 @@ describe("paging as documented, with page sizes lowered to force many pages", ()
       })),
       cbrBackups: Array.from({ length: N }, () => ({ vaultId: DEFAULT_IDS.cbrSourceVaultId })),
     });
-    const r = await call(emu, {
-      method: "POST",
-      path: `/v3/${P1}/checkpoints/replicate`,
-      body: {
-        replicate: {
-          vault_id: DEFAULT_IDS.cbrSourceVaultId,
-          destination_vault_id: DEFAULT_IDS.cbrDestinationVaultId,
-          destination_region: "ap-southeast-1",
-          destination_project_id: P2,
-        },
-      },
-    });
+    const r = await replicateDefaultVault(emu);
     expect(r.json.replication.backups).toHaveLength(N + 2);
   });
   afterAll(() => emu.close());
