@@ -100,8 +100,6 @@ export async function withEmulator(opts: StartOptions = {}): Promise<RunningEmul
   return startEmulator({ port: 0, seed: 42, ...opts });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** CopyCheckpoint of the default source vault to the default replication vault in the second region. */
 export function replicateDefaultVault(emu: { port: number }): Promise<CallResult> {
   return call(emu, {
