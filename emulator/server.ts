@@ -312,13 +312,6 @@ export class EmulatorServer {
         throw unknownProject(route.service, projectId);
       backend.sweep();
       const host = headers.host?.[0] ?? "127.0.0.1";
-      const text = (): string => {
-        try {
-          return new TextDecoder("utf-8", { fatal: true }).decode(body);
-        } catch {
-          throw badRequest(SHAPE[route.service], "the request body is not valid UTF-8");
-        }
-      };
       const ctx: HandlerContext = {
         backend,
         params: match.slice(2),
@@ -328,9 +321,11 @@ export class EmulatorServer {
         baseUrl: `http://${host}`,
         json: () => {
           if (body.length === 0) throw badRequest(SHAPE[route.service], "the request body is empty");
-          const decoded = text();
+          const text = utf8(body);
+          if (text === undefined)
+            throw badRequest(SHAPE[route.service], "the request body is not valid UTF-8");
           try {
-            return JSON.parse(decoded);
+            return JSON.parse(text);
           } catch {
             throw badRequest(SHAPE[route.service], "the request body is not valid JSON");
           }
@@ -428,7 +423,9 @@ export class EmulatorServer {
     const backend = this.backend;
     const json = (): unknown => {
       if (body.length === 0) return {};
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+      const text = utf8(body);
+      if (text === undefined) throw new Error("the request body is not valid UTF-8");
+      return JSON.parse(text);
     };
     try {
       const key = `${method} ${sub}`;
@@ -516,6 +513,15 @@ function hostnameOf(host: string): string | undefined {
 function sameSecret(given: string | undefined, expected: string): boolean {
   const h = (s: string) => createHash("sha256").update(s).digest();
   return given !== undefined && timingSafeEqual(h(given), h(expected));
+}
+
+/** The body as text, or undefined when it is not valid UTF-8 (never replaced by U+FFFD). */
+function utf8(body: Buffer): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    return undefined;
+  }
 }
 
 function parseQuery(raw: string): Array<[string, string]> {
