@@ -221,6 +221,10 @@ export class EmulatorServer {
       return;
     }
     const query = parseQuery(rawQuery);
+    if (query === undefined) {
+      this.send(res, requestId, gatewayError(400, "APIGW.0201", "Malformed query string: invalid UTF-8"));
+      return;
+    }
 
     if (path.startsWith(ADMIN_PREFIX) || `${path}/` === ADMIN_PREFIX) {
       const sub = path.slice(ADMIN_PREFIX.length);
@@ -524,25 +528,28 @@ function utf8(body: Buffer): string | undefined {
   }
 }
 
-function parseQuery(raw: string): Array<[string, string]> {
+/** The query's pairs, decoded; undefined when an escape decodes to invalid UTF-8 (e.g. `name=%FF`). */
+function parseQuery(raw: string): Array<[string, string]> | undefined {
   if (raw === "") return [];
   const out: Array<[string, string]> = [];
   for (const part of raw.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const k = eq < 0 ? part : part.slice(0, eq);
-    const v = eq < 0 ? "" : part.slice(eq + 1);
-    out.push([decodeLoose(k), decodeLoose(v)]);
+    const k = decodeLoose(eq < 0 ? part : part.slice(0, eq));
+    const v = decodeLoose(eq < 0 ? "" : part.slice(eq + 1));
+    if (k === undefined || v === undefined) return undefined;
+    out.push([k, v]);
   }
   return out;
 }
 
-function decodeLoose(s: string): string {
+/** Percent-decodes; a malformed escape (`%zz`) is kept as written, invalid UTF-8 is undefined. */
+function decodeLoose(s: string): string | undefined {
   const spaced = s.replace(/\+/g, " ");
   try {
     return decodeURIComponent(spaced);
   } catch {
-    return spaced;
+    return /%(?![0-9a-fA-F]{2})/.test(spaced) ? spaced : undefined;
   }
 }
 

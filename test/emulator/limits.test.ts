@@ -145,5 +145,14 @@ describe("request bodies", () => {
     const d = await call(emu, { method: "POST", path: `/v1.0/${P1}/snapshots`, rawBody: dws });
     expect(d.status).toBe(400);
     expect(d.json).toMatchObject({ error_code: "DWS.0001" });
+    // In a query filter too: refused, not matched against a name with U+FFFD.
+    const q = await call(emu, {
+      path: `/v2/${P1}/cloudsnapshots/detail`,
+      tamper: (x) => {
+        x.path = `${x.path}?name=bad%C3%28`;
+      },
+    });
+    expect(q.status).toBe(400);
+    expect(q.json).toMatchObject({ error_code: "APIGW.0201" });
   });
 });
