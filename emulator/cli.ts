@@ -28,7 +28,7 @@ const TIMING_FLAGS: Record<string, keyof Timings> = {
 const USAGE = `Usage: npm run emulator -- [options]
   --port N              listen port (default 8787; 0 picks a free port)
   --host H              listen address (default 127.0.0.1)
-  --state FILE          persist the world to FILE (loaded at start, written after changes)
+  --state FILE          persist the world to FILE (loaded at start; every change fsynced before its answer)
   --world empty         start with an empty world instead of the default one
   --debug               log signature mismatches with the canonical request
   --admin-token T       require "Authorization: Bearer T" on the admin API (or EMULATOR_ADMIN_TOKEN)
