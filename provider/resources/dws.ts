@@ -6,18 +6,24 @@
  * DWS.5149 on GET, DWS.0001 "has been deleted" on DELETE (huawei-apis.md §1).
  */
 import { z } from "zod";
-import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { HuaweiCloudError } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
-import { anyEnd, type Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
-import { adoptOrCreate, retryWhileBusy, whenIso } from "./lifecycle";
+import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
+import {
+  adoptExisting,
+  adoptOrCreate,
+  deleteWatched,
+  readWatched,
+  retryWhileBusy,
+  unsettled,
+  type Watched,
+  waitSettled,
+  whenIso,
+} from "./lifecycle";
 import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
 
 const MINUTE = 60_000;
-const SETTLED = new Set(["AVAILABLE"]);
-/** States a snapshot does not come back from; DELETING means someone is deleting it outside Pulumi. */
-const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]);
 
 /** What a snapshot and a copy share: a unique name, a description, where, how long, adoption. */
 function snapshotFields() {
@@ -27,6 +33,7 @@ function snapshotFields() {
     region: regionName().optional(),
     timeouts: timeouts(),
     existingId: cloudId("DWS snapshot").optional(),
+    ...ownershipInputs(),
   };
 }
 
@@ -40,9 +47,39 @@ function dwsCopyInputs() {
 }
 export type DwsSnapshotCopyInputs = z.infer<ReturnType<typeof dwsCopyInputs>>;
 
-/** The outputs a user would use, from the API's snapshot detail. */
-function outputsOf(s: DwsSnapshotDetail): Props {
-  return {
+/** The state of a DwsSnapshot or DwsSnapshotCopy: the inputs echoed, then what the API reports. */
+function dwsState() {
+  const text = () => stateField(z.string());
+  const count = () => stateField(z.number());
+  return z.object({
+    name: text(),
+    description: text(),
+    region: text(),
+    existingId: text(),
+    owner: text(),
+    generation: count(),
+    clusterId: text(),
+    sourceSnapshotId: text(),
+    status: text(),
+    type: text(),
+    size: count(),
+    progress: count(),
+    clusterName: text(),
+    backupLevel: text(),
+    startedAt: text(),
+    finishedAt: text(),
+  });
+}
+export type DwsSnapshotState = z.infer<ReturnType<typeof dwsState>>;
+
+/** A DWS snapshot as the resources watch it; DELETING means someone deletes it outside Pulumi. */
+const snapshots: Watched<DwsSnapshotDetail, DwsSnapshotState> = {
+  find: (ctx, id) => dwsApi(ctx.client, ctx.region, ctx.label).findSnapshot(id),
+  status: (s) => s.status,
+  progress: (s) => parsePercent(s.progress),
+  settled: new Set(["AVAILABLE"]),
+  failed: new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]),
+  outputs: (s): DwsSnapshotState => ({
     name: s.name,
     description: s.description ?? "",
     clusterId: s.cluster_id ?? undefined,
@@ -54,161 +91,120 @@ function outputsOf(s: DwsSnapshotDetail): Props {
     backupLevel: s.backup_level ?? undefined,
     startedAt: whenIso(s.started),
     finishedAt: whenIso(s.finished),
-  };
-}
+  }),
+};
 
-function observe(s: DwsSnapshotDetail): Observation<DwsSnapshotDetail> {
-  const state = SETTLED.has(s.status) ? "success" : FAILED.has(s.status) ? "failure" : "pending";
-  return { state, status: s.status, progress: parsePercent(s.progress), value: s };
-}
+/** A manual snapshot can be deleted once it is no longer being created (or deleted). */
+const DELETABLE = new Set(["AVAILABLE", "UNAVAILABLE", "FROZEN", "POLICE_FROZEN"]);
 
 const FAILURE_HINT =
   "The snapshot is kept in state so it is not orphaned. Check the cluster's status and events in the DWS " +
   "console; then `pulumi up` replaces it with a new snapshot, or `pulumi destroy` deletes it.";
 
 async function waitAvailable(ctx: OpContext, id: string, startedAt?: number, pollImmediately = false) {
-  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-  const done = await waitUntil(ctx, {
+  const s = await waitSettled(ctx, snapshots, id, {
     goal: "to become AVAILABLE",
-    poll: async () => observe(await dws.getSnapshot(id)),
     startedAt,
     pollImmediately,
     failureHint: FAILURE_HINT,
-    outputs: outputsOf,
   });
-  return outputsOf(done.value);
-}
-
-async function readSnapshot(ctx: OpContext, id: string): Promise<Props | undefined> {
-  try {
-    return outputsOf(await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  return snapshots.outputs(s!);
 }
 
 /** Deletes a manual snapshot and waits until it is gone; gone already is success. */
-async function deleteSnapshot(ctx: OpContext, id: string, olds: Props): Promise<void> {
+function deleteSnapshot(ctx: OpContext, id: string, olds: DwsSnapshotState): Promise<void> {
   const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-  // A snapshot still being created cannot be deleted: let it finish (or fail) first.
-  if (!SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status))) {
-    try {
-      await waitUntil(ctx, {
-        goal: "to finish before it is deleted",
-        poll: async () => anyEnd(observe(await dws.getSnapshot(id))),
-        pollImmediately: true,
-      });
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-  }
-  try {
-    await dws.deleteSnapshot(id);
-  } catch (err) {
-    if (isNotFound(err) || (err instanceof HuaweiCloudError && err.code === "DWS.0001")) return;
-    throw err;
-  }
-  await waitUntil(ctx, {
-    goal: "to be deleted",
-    firstDelayMs: DELETE_FIRST_POLL_MS,
-    poll: async () => {
-      try {
-        const s = await dws.getSnapshot(id);
-        return { state: "pending", status: s.status, value: undefined };
-      } catch (err) {
-        if (isNotFound(err)) return { state: "gone", status: "deleted", value: undefined };
-        throw err;
-      }
-    },
+  return deleteWatched(ctx, snapshots, id, {
+    deletable: DELETABLE,
+    // A snapshot still being created cannot be deleted: it is let finish (or fail) first.
+    sendFirst: olds.status !== undefined && DELETABLE.has(olds.status),
+    send: () => dws.removeSnapshot(id),
     failureHint: "Delete it in the DWS console, or run `pulumi destroy` again.",
   });
 }
 
-/** Adopting an existing snapshot: it must exist; then it is managed like a created one. */
-async function adopt(ctx: OpContext, id: string, check: (s: DwsSnapshotDetail) => string | undefined) {
-  const s = await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id);
-  const mismatch = check(s);
-  if (mismatch) {
-    throw new HuaweiCloudError(`cannot adopt snapshot ${id}: ${mismatch}`, {
-      kind: "input",
-      resource: ctx.label,
-      hint: "Set existingId to a snapshot that matches the resource's inputs, or change the inputs to match it.",
-    });
-  }
-  return s.id;
-}
+/** Names are unique case-insensitively. Diff may see inputs that never passed check: not a string is no match. */
+const sameName = (a: unknown, b: unknown) =>
+  typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 
-/** Looks for a snapshot by its unique (case-insensitive) name: what an ambiguous create may have made. */
-async function findByName(ctx: OpContext, name: string, clusterId?: string): Promise<string | undefined> {
-  const all = await dwsApi(ctx.client, ctx.region, ctx.label).listSnapshots();
-  const hit = all.find(
-    (s) =>
-      s.name.toLowerCase() === name.toLowerCase() &&
-      (!clusterId || !s.cluster_id || s.cluster_id === clusterId),
-  );
-  return hit?.id;
-}
+/** The snapshot named so, in a list. */
+const named = (list: DwsSnapshotDetail[], name: string) => list.find((s) => sameName(s.name, name));
 
 /** DWS.7023: the cluster is busy (another snapshot is being taken); it clears when that finishes. */
 const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
 
 const common = {
+  state: dwsState,
   defaultTimeouts: { create: 60 * MINUTE, update: 60 * MINUTE, delete: 20 * MINUTE },
-  isUnsettled: (olds: Props) => !SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status)),
-  isFailed: (olds: Props) => FAILED.has(String(olds.status)),
+  isUnsettled: (olds: DwsSnapshotState) => unsettled(snapshots, olds.status),
+  isFailed: (olds: DwsSnapshotState) => olds.status !== undefined && snapshots.failed.has(olds.status),
   // Names are unique (case-insensitively): a replacement with the same name must delete first.
-  deleteBeforeReplace: (olds: Props, news: { name: string }) =>
-    String(olds.name).toLowerCase() === String(news.name).toLowerCase(),
-  read: readSnapshot,
+  deleteBeforeReplace: (olds: DwsSnapshotState, news: { name: unknown }) => sameName(olds.name, news.name),
+  read: (ctx: OpContext, id: string) => readWatched(ctx, snapshots, id),
   delete: deleteSnapshot,
   // Nothing updates in place; an update after an interrupted create resumes the wait.
-  update: async (ctx: OpContext, id: string, olds: Props) =>
-    common.isUnsettled(olds) ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true) : {},
+  update: async (ctx: OpContext, id: string, olds: DwsSnapshotState) =>
+    common.isUnsettled(olds) ? waitAvailable(ctx, id, parseCloudTime(olds.startedAt), true) : {},
 };
 
 /**
  * Creates (or adopts) a DWS snapshot and waits until it is AVAILABLE. A snapshot and a copy differ
- * only in the request that makes them and in what an adopted one must match.
+ * only in the request that makes them and in the cluster they belong to.
+ *
+ * A DWS snapshot cannot carry a mark of ownership, but its name is unique in the project: the name
+ * is proven free before the first POST, so after an ambiguous one, the snapshot holding it in the
+ * same cluster appeared since and is ours. One that held it before is never adopted (the create is
+ * refused, naming it).
  */
 async function createAndWait(
   ctx: OpContext,
-  inputs: { name: string; existingId?: string },
-  how: {
-    post: () => Promise<string>;
-    clusterId?: string;
-    mismatch: (s: DwsSnapshotDetail) => string | undefined;
-  },
+  inputs: { name: string; existingId?: string; owner?: string; generation?: number },
+  how: { post: () => Promise<string>; clusterId: () => Promise<string> },
 ) {
-  const { created: id, startedAt } = inputs.existingId
-    ? { created: await adopt(ctx, inputs.existingId, how.mismatch), startedAt: undefined }
-    : await adoptOrCreate(ctx, {
-        // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
-        post: () => retryWhileBusy(ctx, clusterBusy, how.post),
-        find: () => findByName(ctx, inputs.name, how.clusterId),
-      }).catch((err) => explainNameTaken(ctx, inputs.name, err));
+  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+  const clusterId = await how.clusterId();
+  let id: string;
+  let startedAt: number | undefined;
+  if (inputs.existingId && identityOf(inputs).first) {
+    const s = await adoptExisting(ctx, snapshots, inputs.existingId, [
+      (s) => (sameName(s.name, inputs.name) ? undefined : `its name is "${s.name}"`),
+      (s) =>
+        s.cluster_id && s.cluster_id !== clusterId ? `it belongs to cluster ${s.cluster_id}` : undefined,
+      (s) =>
+        s.type && s.type !== "MANUAL"
+          ? `it is an ${s.type} snapshot (only manual ones can be managed)`
+          : undefined,
+    ]);
+    id = s.id;
+  } else {
+    const holder = named(await dws.listSnapshots(), inputs.name);
+    if (holder) throw nameTaken(ctx, inputs.name, holder.id);
+    ({ created: id, startedAt } = await adoptOrCreate(ctx, {
+      // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
+      post: () => retryWhileBusy(ctx, clusterBusy, how.post),
+      find: async () => named(await dws.listClusterSnapshots(clusterId), inputs.name)?.id,
+    }));
+  }
   ctx.recordId(id, { status: "CREATING" });
   return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
 }
 
 /**
- * Names are unique. A refused create whose name is taken gets the id of the holder: it may be this
- * stack's own snapshot, left behind by a run that was killed before it could record it.
+ * Names are unique: a create whose name is taken is refused before it is sent, with the holder's
+ * id. It may be this stack's own snapshot, left behind by a run that was killed before it could
+ * record it; nothing proves that, so only the user can say so.
  */
-async function explainNameTaken(ctx: OpContext, name: string, err: unknown): Promise<never> {
-  if (!(err instanceof HuaweiCloudError) || err.kind !== "api" || err.outcomeUnknown) throw err;
-  const holder = await findByName(ctx, name).catch(() => undefined);
-  if (!holder) throw err;
-  throw new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
-    ...err.fields(),
+function nameTaken(ctx: OpContext, name: string, holder: string): HuaweiCloudError {
+  return new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
+    kind: "input",
+    resource: ctx.label,
     hint:
       `If it is this stack's own (left by an interrupted run), adopt it with existingId: "${holder}"; ` +
       "otherwise choose another name.",
   });
 }
 
-export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
+export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs, DwsSnapshotState> = {
   ...common,
   kind: "DwsSnapshot",
   noun: "DWS snapshot",
@@ -224,15 +220,11 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
           cluster_id: inputs.clusterId,
           description: inputs.description,
         }),
-      clusterId: inputs.clusterId,
-      mismatch: (s) =>
-        s.cluster_id && s.cluster_id !== inputs.clusterId
-          ? `it belongs to cluster ${s.cluster_id}`
-          : undefined,
+      clusterId: async () => inputs.clusterId,
     }),
 };
 
-export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
+export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs, DwsSnapshotState> = {
   ...common,
   kind: "DwsSnapshotCopy",
   noun: "DWS snapshot copy",
@@ -241,8 +233,7 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
   labelOf: (i, id) => `DWS snapshot copy "${String(i.name)}"${id ? ` (${id})` : ""}`,
   // An automated snapshot has one copy at a time (TF docs), and names are unique.
   deleteBeforeReplace: (olds, news) =>
-    String(olds.name).toLowerCase() === String(news.name).toLowerCase() ||
-    olds.sourceSnapshotId === news.sourceSnapshotId,
+    common.deleteBeforeReplace(olds, news) || olds.sourceSnapshotId === news.sourceSnapshotId,
 
   create: (ctx, inputs) =>
     createAndWait(ctx, inputs, {
@@ -251,7 +242,20 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
           backup_name: inputs.name,
           description: inputs.description,
         }),
-      mismatch: (s) =>
-        s.name.toLowerCase() !== inputs.name.toLowerCase() ? `its name is "${s.name}"` : undefined,
+      // A copy belongs to the cluster of the snapshot it copies.
+      clusterId: async () => {
+        const source = await dwsApi(ctx.client, ctx.region, ctx.label).findSnapshot(inputs.sourceSnapshotId);
+        if (!source?.cluster_id) {
+          throw new HuaweiCloudError(
+            `sourceSnapshotId ${inputs.sourceSnapshotId}: there is no such snapshot`,
+            {
+              kind: "input",
+              resource: ctx.label,
+              hint: `Check the id and the region (${ctx.region}).`,
+            },
+          );
+        }
+        return source.cluster_id;
+      },
     }),
 };
