@@ -10,6 +10,7 @@
  * (HW_ACCESS_KEY …), read by the provider at run time; they never enter the state.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Timeouts as OperationTimeouts } from "./resources/framework";
 
 import cbrReplicationProvider = require("./kinds/CbrReplication");
 import dwsSnapshotProvider = require("./kinds/DwsSnapshot");
@@ -17,15 +18,12 @@ import dwsSnapshotCopyProvider = require("./kinds/DwsSnapshotCopy");
 import evsSnapshotProvider = require("./kinds/EvsSnapshot");
 
 /**
- * How long an operation may take before it fails, as a duration string: "45m", "1h30m", "90s".
- * Pulumi's `customTimeouts` never reach a dynamic provider, so these are the resource's own.
- * A create that times out stays in state and the next `pulumi up` resumes waiting.
+ * How long an operation may take, every request included, before it fails, as a duration string:
+ * "45m", "1h30m", "90s", "500ms" (or a whole number of milliseconds). Pulumi's `customTimeouts` never
+ * reach a dynamic provider, so these are the resource's own. A create that times out stays in state
+ * and the next `pulumi up` resumes waiting. The operations are those the provider bounds.
  */
-export interface Timeouts {
-  create?: pulumi.Input<string>;
-  update?: pulumi.Input<string>;
-  delete?: pulumi.Input<string>;
-}
+export type Timeouts = { [Operation in keyof OperationTimeouts]?: pulumi.Input<string> };
 
 // One provider object per kind (Pulumi caches the serialized text per object), each the whole
 // exports of its own module so an installed package serializes it as a one-line require.
@@ -229,11 +227,11 @@ export interface CbrReplicationArgs {
 export interface CbrReplicatedBackup {
   sourceBackupId: string;
   replicationRecordId: string;
-  /** waiting_replicate, replicating, success or fail. */
+  /** waiting_replicate, replicating, success or fail; unknown when the record was not seen. */
   status: string;
   progress?: number;
   replicaBackupId?: string;
-  /** The replica's backup status in the destination vault (available when done). */
+  /** The replica's backup status in the destination vault: available when done, lost when it was deleted. */
   replicaStatus?: string;
   failReason?: string;
 }
@@ -250,7 +248,7 @@ export class CbrReplication extends pulumi.dynamic.Resource {
   declare readonly destinationProjectId: pulumi.Output<string>;
   /** The source region. */
   declare readonly region: pulumi.Output<string>;
-  /** replicating, success or fail (all records together). */
+  /** replicating, success, fail or replica_lost (all records together). */
   declare readonly status: pulumi.Output<string>;
   /** Mean percent complete over the records. */
   declare readonly progress: pulumi.Output<number>;

@@ -5,7 +5,7 @@
  * methods the Pulumi dynamic provider host calls.
  */
 import type { z } from "zod";
-import { createClient, resolveSettings } from "../client";
+import { type ConfigReader, createClient, parseDuration, resolveSettings, withDeadline } from "../client";
 import { HuaweiCloudError } from "../client/errors";
 import type { HuaweiClient, Settings } from "../client/types";
 import { describeStatuses, type Observation, waitFor } from "../waiter";
@@ -73,9 +73,6 @@ export interface ResourceSpec<I extends Props> {
 // ---------------------------------------------------------------------------------------------
 // Configuration: set by the host through configure(); read on every call.
 
-export interface ConfigReader {
-  get(key: string): string | undefined;
-}
 let configured: ConfigReader | undefined;
 const clients = new Map<string, HuaweiClient>();
 
@@ -127,17 +124,6 @@ export function regionFor(client: HuaweiClient, inputs: Props, noun: string): st
 
 // ---------------------------------------------------------------------------------------------
 // Durations and timeouts
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go-style durations as Terraform and Pulumi write them: "45m", "1h30m", "90s", "500ms". */
-export function parseDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) return undefined;
-  let total = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return total > 0 ? total : undefined;
-}
 
 export function timeoutsOf(inputs: Props, defaults: Timeouts): Timeouts {
   const given = (inputs.timeouts ?? {}) as Partial<Record<keyof Timeouts, string>>;
@@ -319,14 +305,15 @@ function inputsOnly<I extends Props>(spec: ResourceSpec<I>, props: Props): I {
 }
 
 function contextFor(spec: ResourceSpec<Props>, props: Props, op: keyof Timeouts, id?: string) {
-  const client = clientForCall();
   const timeoutMs = timeoutsOf(props, spec.defaultTimeouts)[op];
+  const deadline = Date.now() + timeoutMs;
+  const client = withDeadline(clientForCall(), deadline); // every request ends by the deadline
   let recorded: { id: string; outs: Props } | undefined;
   const ctx: OpContext = {
     client,
     region: regionFor(client, props, spec.noun),
     label: spec.labelOf(props, id),
-    deadline: Date.now() + timeoutMs,
+    deadline,
     timeoutMs,
     recordId(newId, outs) {
       recorded = { id: newId, outs };
