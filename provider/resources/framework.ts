@@ -447,7 +447,10 @@ export async function waitUntil<T>(ctx: OpContext, spec: WaitSpec<T>): Promise<O
   const status = last
     ? `status ${last.status}${last.progress !== undefined ? ` at ${last.progress}%` : ""}`
     : "no answer";
-  switch (result.outcome) {
+  // A poll cut short by the operation's deadline (the client's kind "timeout") is the wait timing out.
+  const deadlineHit =
+    result.outcome === "error" && result.error instanceof HuaweiCloudError && result.error.kind === "timeout";
+  switch (deadlineHit ? "timeout" : result.outcome) {
     case "success":
     case "gone":
       return last!;

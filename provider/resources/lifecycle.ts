@@ -37,7 +37,10 @@ export async function adoptOrCreate<T>(
       // After an ambiguous attempt, a refusal (e.g. "name already exists") may be our own first try.
       const retryable = outcomeUnknown(err);
       if (retryable || ambiguous) {
-        const found = await findPatiently(create.find, ctx.deadline);
+        const found = await findPatiently(create.find, ctx.deadline).catch((findErr: unknown) => {
+          // Out of time while looking: the create's own error is the one to report (it may exist).
+          throw Date.now() >= ctx.deadline ? err : findErr;
+        });
         if (found !== undefined) return { created: found, startedAt: retryable ? undefined : sentAt };
       }
       if (!retryable || attempt >= attempts || Date.now() >= ctx.deadline) throw err;
