@@ -1,6 +1,7 @@
 /**
- * The baseline: a create that waits like the Terraform provider (terraform-provider-huaweicloud,
- * shared/reference/anchors.md §1) — POST, sleep a fixed first delay, GET the same status endpoint,
+ * The baseline: a create that waits like the Terraform provider (huaweicloud/terraform-provider-huaweicloud
+ * huaweicloud/services/evs/resource_huaweicloud_evs_snapshot.go and dws/resource_huaweicloud_dws_snapshot.go:
+ * Delay 10 s / 30 s, then the same PollInterval) — POST, sleep a fixed first delay, GET the same status endpoint,
  * then every fixed interval until the target state. Same client, same endpoints, same requests as
  * ours; only the waiting differs. Terraform's create then reads the resource once more; that read
  * is left out here, so the baseline's call counts are, if anything, low.

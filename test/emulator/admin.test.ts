@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   DEFAULT_IDS,
   DEMO_ACCESS_KEY,
@@ -12,7 +12,7 @@ import {
   type RunningEmulator,
   startEmulator,
 } from "../../emulator/index";
-import { call, P1, P2, sleep, withEmulator } from "./helpers";
+import { call, P1, P2, withEmulator } from "./helpers";
 
 const admin = (emu: RunningEmulator, method: string, sub: string, body?: unknown) =>
   call(emu, { method, path: `/__emulator/${sub}`, unsigned: true, ...(body === undefined ? {} : { body }) });
@@ -114,8 +114,11 @@ describe("persistence", () => {
         body: { snapshot: { volume_id: DEFAULT_IDS.evsVolumeAvailableId, name: "persisted" } },
       });
       const id = c.json.snapshot.id;
-      await sleep(150); // debounced write
-      expect(readFileSync(statePath, "utf8")).toContain(id);
+      // The write is debounced: wait (bounded) until the file has it.
+      await vi.waitFor(() => expect(readFileSync(statePath, "utf8")).toContain(id), {
+        timeout: 5_000,
+        interval: 20,
+      });
       clock.advance(3000);
       await first.close();
 

@@ -99,5 +99,3 @@ export function call(emu: { port: number }, o: CallOptions): Promise<CallResult>
 export async function withEmulator(opts: StartOptions = {}): Promise<RunningEmulator> {
   return startEmulator({ port: 0, seed: 42, ...opts });
 }
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,7 +2,7 @@
  * Nothing lost, nothing duplicated: terminal failures, timeouts that keep the id, resumed waits,
  * ambiguous creates, and refreshes after deletions outside Pulumi — for every resource.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
 import type { DynamicMethods } from "../../provider/resources/framework";
 import { cbrApi } from "../../provider/services/cbr";
@@ -80,8 +80,20 @@ const cases: Case[] = [
         .length,
     deleteOutside: async (_id, outs) => {
       const api = cbrApi(outsideClient(), REGIONS.secondary.name);
-      for (const r of outs.replicaBackupIds as string[]) await api.deleteBackup(r);
-      await new Promise((r) => setTimeout(r, 400)); // the emulator's delete takes ~150 ms
+      const replicas = outs.replicaBackupIds as string[];
+      for (const r of replicas) await api.deleteBackup(r);
+      // The cloud deletes asynchronously: wait (bounded) until no replica is listed any more.
+      await vi.waitFor(
+        () => {
+          const left = env.emu
+            .world()
+            .cbr.backups.filter(
+              (b: { id: string; status: string }) => replicas.includes(b.id) && b.status !== "hidden",
+            );
+          expect(left).toEqual([]);
+        },
+        { timeout: 5_000, interval: 25 },
+      );
     },
   },
 ];
