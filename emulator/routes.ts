@@ -341,7 +341,7 @@ export function buildRoutes(): Route[] {
         ...(q(c.query, "parent_id") === undefined ? {} : { parentId: q(c.query, "parent_id")! }),
         ...(q(c.query, "sort") === undefined ? {} : { sort: q(c.query, "sort")! }),
         showReplication: show === "true",
-        ...(limit === undefined ? {} : { limit }),
+        limit: limit ?? 1000, // documented default page
         ...(offset === undefined ? {} : { offset }),
       });
       return ok({ backups: r.backups, count: r.count, offset: offset ?? 0, limit: limit ?? 1000 });
