@@ -381,7 +381,7 @@ export function buildRoutes(): Route[] {
         ...(q(c.query, "parent_id") === undefined ? {} : { parentId: q(c.query, "parent_id")! }),
         ...(q(c.query, "sort") === undefined ? {} : { sort: q(c.query, "sort")! }),
         showReplication: show === "true",
-        limit: limit ?? 1000, // documented default page
+        ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
         ...optional("marker", q(c.query, "marker")),
       });

@@ -49,18 +49,25 @@ export type ReplicationLog = z.infer<ReturnType<typeof replicationLogSchema>>;
 
 /** Page size of the CBR lists: the documented default and maximum. */
 const PAGE = 1000;
-/** Bounds the paging loop: 1,000 pages of 1,000 is far beyond any vault. */
+/** Bounds the paging loop: 1,000 pages is far beyond any vault. */
 const MAX_PAGES = 1000;
 
-/** Follows offset/limit pages until a short one. */
-async function everyPage<T>(what: string, page: (offset: number, limit: number) => Promise<T[]>) {
+/**
+ * Follows offset/limit pages to the end: the answer's `count` says how many there are; a server
+ * that pages smaller than asked is followed too.
+ */
+async function everyPage<T>(
+  what: string,
+  page: (offset: number, limit: number) => Promise<{ items: T[]; count?: number | null }>,
+) {
   const all: T[] = [];
   for (let n = 0; n < MAX_PAGES; n++) {
-    const items = await page(n * PAGE, PAGE);
+    const { items, count } = await page(all.length, PAGE);
     all.push(...items);
-    if (items.length < PAGE) return all;
+    const more = typeof count === "number" ? all.length < count : items.length === PAGE;
+    if (items.length === 0 || !more) return all;
   }
-  throw new HuaweiCloudError(`listing CBR ${what} did not end after ${MAX_PAGES} pages of ${PAGE}`, {
+  throw new HuaweiCloudError(`listing CBR ${what} did not end after ${MAX_PAGES} pages`, {
     kind: "response",
     service: "cbr",
   });
@@ -139,9 +146,9 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
           method: "GET",
           path: "/v3/{project_id}/backups",
           query: { ...filter, limit, offset },
-          response: () => z.object({ backups: z.array(backupSchema()) }),
+          response: () => z.object({ backups: z.array(backupSchema()), count: z.number().nullish() }),
         });
-        return res.body.backups;
+        return { items: res.body.backups, count: res.body.count };
       });
     },
 
@@ -157,9 +164,10 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
           method: "GET",
           path: "/v3/{project_id}/operation-logs",
           query: { operation_type: "replication", vault_id: vaultId, limit, offset },
-          response: () => z.object({ operation_logs: z.array(replicationLogSchema()) }),
+          response: () =>
+            z.object({ operation_logs: z.array(replicationLogSchema()), count: z.number().nullish() }),
         });
-        return res.body.operation_logs;
+        return { items: res.body.operation_logs, count: res.body.count };
       });
     },
 
