@@ -110,13 +110,16 @@ export async function baselineCreate(
         destination_region: SECONDARY,
         destination_project_id: await client.projectId(SECONDARY),
       });
-      const records = new Set(queued.map((b) => b.replication_record_id));
+      const backups = new Set(queued.map((b) => b.backup_id));
       const polls = await pollOnCadence(
         async () => {
-          const backups = await cbr.listBackups({ vault_id: vaultId, show_replication: true });
-          const seen = backups.flatMap((b) => b.replication_records ?? []).filter((r) => records.has(r.id));
-          if (seen.some((r) => r.status === "fail")) throw new Error("baseline: a replication failed");
-          return seen.length === records.size && seen.every((r) => r.status === "success")
+          const seen = (await cbr.listReplicationLogs(vaultId)).filter(
+            (l) =>
+              l.extra_info?.replication?.destination_region === SECONDARY &&
+              backups.has(l.extra_info.replication.source_backup_id ?? ""),
+          );
+          if (seen.some((l) => l.status === "failed")) throw new Error("baseline: a replication failed");
+          return seen.length === backups.size && seen.every((l) => l.status === "success")
             ? "done"
             : "pending";
         },

@@ -48,8 +48,11 @@ export interface ResourceSpec<I extends Props> {
   /** "EVS snapshot" */
   noun: string;
   defaultTimeouts: Timeouts;
-  /** Input schema factory; messages name the rule (the property comes from the issue path). */
-  inputs: () => z.ZodType<I> & { shape: Record<string, unknown> };
+  /**
+   * Input schema factory; messages name the rule (the property comes from the issue path). Rules
+   * that need the provider's default region get it, when it is known.
+   */
+  inputs: (defaults?: { region?: string }) => z.ZodType<I> & { shape: Record<string, unknown> };
   /** Input properties whose change replaces the resource. */
   replaceOnChange: readonly (keyof I & string)[];
   /** Optional inputs the provider resolves when omitted (an omitted one keeps the resolved value). */
@@ -109,6 +112,15 @@ function safeConfig(config: ConfigReader | undefined): ConfigReader | undefined 
 function settingsKey(s: Settings): string {
   // In-memory only; never serialized or logged.
   return JSON.stringify([s.credentials, s.endpoints, s.projectIds, s.requestTimeoutMs, s.maxRetries]);
+}
+
+/** The provider's default region (stack config or environment), read without any API call. */
+export function defaultRegion(): string | undefined {
+  try {
+    return clientForCall().settings.region;
+  } catch {
+    return undefined; // bad or missing settings: reported by the first call that needs them
+  }
 }
 
 export function regionFor(client: HuaweiClient, inputs: Props, noun: string): string {
@@ -201,7 +213,9 @@ export function checkInputs<I extends Props>(
 ): { inputs: Props; failures: CheckFailure[] } {
   const unknown = unknownPaths(withoutPaths(news, []));
   const known = withoutPaths(news, unknown) as Props;
-  const parsed = spec.inputs().safeParse(known);
+  const parsed = spec
+    .inputs({ region: unknown.includes("region") ? undefined : defaultRegion() })
+    .safeParse(known);
   if (parsed.success) {
     if (unknown.length > 0) return { inputs: news, failures: [] }; // keep the sentinels for the engine
     return { inputs: stripUndefined(parsed.data as Props), failures: [] };
@@ -256,13 +270,6 @@ export interface DiffResult {
 export function diffInputs<I extends Props>(spec: ResourceSpec<I>, olds: Props, news: I): DiffResult {
   const replaces: string[] = [];
   const updates: string[] = [];
-  const defaultRegion = () => {
-    try {
-      return clientForCall().settings.region;
-    } catch {
-      return undefined;
-    }
-  };
   for (const key of spec.replaceOnChange) {
     let next: unknown = news[key];
     if (key === "region" && next === undefined) next = defaultRegion() ?? olds.region;
@@ -294,7 +301,7 @@ export interface DynamicMethods {
 }
 
 function inputsOnly<I extends Props>(spec: ResourceSpec<I>, props: Props): I {
-  const parsed = spec.inputs().safeParse(withoutPaths(props, []));
+  const parsed = spec.inputs({ region: defaultRegion() }).safeParse(withoutPaths(props, []));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new HuaweiCloudError(`invalid ${spec.noun} input ${issue.path.join(".")}: ${issue.message}`, {

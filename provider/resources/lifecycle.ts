@@ -50,7 +50,7 @@ export async function adoptOrCreate<T>(
 }
 
 /** A create that just committed may take a moment to show in lists: look a few times. */
-async function findPatiently<T>(
+export async function findPatiently<T>(
   find: () => Promise<T | undefined>,
   deadline: number,
 ): Promise<T | undefined> {

@@ -15,7 +15,12 @@ import {
 import { call, P1, P2, withEmulator } from "./helpers";
 
 const admin = (emu: RunningEmulator, method: string, sub: string, body?: unknown) =>
-  call(emu, { method, path: `/__emulator/${sub}`, unsigned: true, ...(body === undefined ? {} : { body }) });
+  call(emu, {
+    method,
+    path: `/__emulator/${sub}`,
+    unsigned: true,
+    ...(body === undefined ? (method === "GET" ? {} : { body: {} }) : { body }),
+  });
 
 describe("admin API under /__emulator/", () => {
   let emu: RunningEmulator;
