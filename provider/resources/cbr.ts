@@ -489,7 +489,8 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
   try {
-    await postOnce(
+    await postCarefully(
+      ctx,
       () =>
         retryWhileBusy(
           ctx,
@@ -507,7 +508,6 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
         towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
           (r) => !known.has(r.logId),
         ),
-      ctx,
     );
     return Date.now();
   } catch (err) {
@@ -563,7 +563,8 @@ async function replicateEach(
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
   for (const backupId of backupIds) {
-    await postOnce(
+    await postCarefully(
+      ctx,
       () =>
         retryWhileBusy(
           ctx,
@@ -581,7 +582,6 @@ async function replicateEach(
         towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
           (r) => r.sourceBackupId === backupId && !known.has(r.logId),
         ),
-      ctx,
     );
   }
 }
@@ -605,17 +605,37 @@ async function replicaGoing(ctx: OpContext, target: Target, backupId: string): P
   }
 }
 
+/** 5xx answers that are a refusal in the service's own words: sending again cannot help. */
+const REFUSED_5XX = new Set(["BackupService.1005"]); // the destination region does not support replication
+
 /**
- * Sends a create once. When its outcome is unknown (5xx, reset), looks for what it made; it is never
- * sent again, so the error's "not repeated" is true.
+ * Sends a create. When its outcome is unknown (5xx, reset), looks for what it made first, then
+ * sends it again within the client's retry count, unless the answer was a refusal (REFUSED_5XX).
+ * The final error says how many times it was sent.
  */
-async function postOnce(post: () => Promise<unknown>, made: () => Promise<boolean>, ctx: OpContext) {
-  try {
-    await post();
-  } catch (err) {
-    if (!(err instanceof HuaweiCloudError && err.outcomeUnknown)) throw err;
-    if ((await findPatiently(async () => ((await made()) ? true : undefined), ctx.deadline)) === undefined) {
-      throw err;
+async function postCarefully(ctx: OpContext, post: () => Promise<unknown>, made: () => Promise<boolean>) {
+  const attempts = ctx.client.settings.maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await post();
+      return;
+    } catch (err) {
+      if (!(err instanceof HuaweiCloudError && err.outcomeUnknown)) throw err;
+      if (
+        (await findPatiently(async () => ((await made()) ? true : undefined), ctx.deadline)) !== undefined
+      ) {
+        return;
+      }
+      if (REFUSED_5XX.has(err.code ?? "") || attempt >= attempts || Date.now() >= ctx.deadline) {
+        if (attempt === 1) throw err; // its hint is true: it was not repeated
+        throw new HuaweiCloudError(
+          `failed ${attempt} times; after each, nothing it may have made was found`,
+          {
+            ...err.fields(),
+            hint: "Nothing was made, so nothing is orphaned. Run `pulumi up` again once the service answers.",
+          },
+        );
+      }
     }
   }
 }

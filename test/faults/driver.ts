@@ -23,6 +23,7 @@ import {
 import { HuaweiCloudError, processStats, resetProcessStats } from "../../provider/client";
 import type { DynamicMethods, Props } from "../../provider/resources/framework";
 import { configure, provider } from "../../provider/resources/impl";
+import { parseCloudTime } from "../../provider/services/util";
 
 export type Kind = "DwsSnapshot" | "DwsSnapshotCopy" | "EvsSnapshot" | "CbrReplication";
 export const KINDS: readonly Kind[] = ["DwsSnapshot", "DwsSnapshotCopy", "EvsSnapshot", "CbrReplication"];
@@ -259,20 +260,25 @@ export function cloudObjects(world: WorldJson): CloudObject[] {
   return out;
 }
 
-/** Every id a state entry refers to (resource id; CBR record and replica ids). */
-function referencedIds(state: StateEntry[]): Set<string> {
+/**
+ * Every id a state entry refers to: the resource id and, for a CBR replication, the records of its
+ * vault towards its vault and region newer than its mark (`trackedAfter`), with their replicas.
+ */
+function referencedIds(state: StateEntry[], world: WorldJson): Set<string> {
   const ids = new Set<string>();
   for (const e of state) {
     ids.add(e.id);
-    for (const k of ["replicationRecordIds", "replicaBackupIds", "sourceBackupIds"]) {
-      const v = e.props[k];
-      if (Array.isArray(v)) for (const x of v) ids.add(String(x));
-    }
-    const reps = e.props.replications;
-    if (Array.isArray(reps)) {
-      for (const r of reps as Props[]) {
-        if (r.replicationRecordId) ids.add(String(r.replicationRecordId));
-        if (r.replicaBackupId) ids.add(String(r.replicaBackupId));
+    if (e.planned.kind !== "CbrReplication") continue;
+    const after = parseCloudTime(e.props.trackedAfter as string | undefined) ?? Number.NEGATIVE_INFINITY;
+    for (const r of world.cbr.replicationRecords) {
+      if (
+        r.vault_id === e.props.sourceVaultId &&
+        r.destination_vault_id === e.props.destinationVaultId &&
+        r.destination_region === e.props.destinationRegion &&
+        (parseCloudTime(r.created_at) ?? 0) > after
+      ) {
+        ids.add(r.id);
+        if (r.destination_backup_id) ids.add(r.destination_backup_id);
       }
     }
   }
@@ -281,7 +287,7 @@ function referencedIds(state: StateEntry[]): Set<string> {
 
 export function audit(world: WorldJson, state: StateEntry[]): Audit {
   const objects = cloudObjects(world);
-  const refs = referencedIds(state);
+  const refs = referencedIds(state, world);
   const details: string[] = [];
   let orphans = 0;
   for (const o of objects) {

@@ -8,6 +8,7 @@ import type { DynamicMethods } from "../../provider/resources/framework";
 import { cbrApi } from "../../provider/services/cbr";
 import { dwsApi } from "../../provider/services/dws";
 import { evsApi } from "../../provider/services/evs";
+import { backupsIn } from "./cbr-helpers";
 import { cbr, checked, createError, DEFAULT_IDS, dws, dwsCopy, evs, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -78,9 +79,9 @@ const cases: Case[] = [
     made: () =>
       env.emu.world().cbr.backups.filter((b: { image_type: string }) => b.image_type === "replication")
         .length,
-    deleteOutside: async (_id, outs) => {
+    deleteOutside: async () => {
       const api = cbrApi(outsideClient(), REGIONS.secondary.name);
-      for (const r of outs.replicaBackupIds as string[]) await api.deleteBackup(r);
+      for (const r of backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)) await api.deleteBackup(r.id);
       await new Promise((r) => setTimeout(r, 400)); // the emulator's delete takes ~150 ms
     },
   },
