@@ -22,7 +22,7 @@ import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import { DELETE_FIRST_POLL_MS, type OpContext, type ResourceSpec, stateField, waitUntil } from "./framework";
 import { findPatiently, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
@@ -54,27 +54,28 @@ export type CbrReplicationInputs = z.infer<ReturnType<typeof cbrInputs>>;
 
 /** State as this version writes it, tolerant of what a partial failure or version 0.x left. */
 export function cbrState() {
-  const count = z.number().int().nonnegative().optional().catch(undefined);
-  return z.object({
-    sourceVaultId: z.string(),
-    destinationVaultId: z.string(),
-    destinationRegion: z.string(),
-    destinationProjectId: z.string().optional().catch(undefined),
-    startedAt: z.string().optional().catch(undefined),
-    trackedAfter: z.string().optional().catch(undefined),
-    status: z.string().optional().catch(undefined),
-    statusDetail: z.string().optional().catch(undefined),
-    progress: z.number().optional().catch(undefined),
-    backups: count,
-    replicas: count,
-    replicating: count,
-    failed: count,
-    lost: count,
-    sourceGone: count,
-    problems: z.array(z.string()).optional().catch(undefined),
+  const text = () => stateField(z.string());
+  const count = () => stateField(z.number().int().nonnegative());
+  return z.looseObject({
+    sourceVaultId: text(),
+    destinationVaultId: text(),
+    destinationRegion: text(),
+    destinationProjectId: text(),
+    startedAt: text(),
+    trackedAfter: text(),
+    status: text(),
+    statusDetail: text(),
+    progress: stateField(z.number()),
+    backups: count(),
+    replicas: count(),
+    replicating: count(),
+    failed: count(),
+    lost: count(),
+    sourceGone: count(),
+    problems: stateField(z.array(z.string())),
     /** Version 0.x listed every replication; read only to find what it made. */
-    replicaBackupIds: z.array(z.string()).optional().catch(undefined),
-    sourceBackupIds: z.array(z.string()).optional().catch(undefined),
+    replicaBackupIds: stateField(z.array(z.string())),
+    sourceBackupIds: stateField(z.array(z.string())),
   });
 }
 export type CbrReplicationState = z.infer<ReturnType<typeof cbrState>>;
@@ -290,17 +291,24 @@ function observation(seen: Seen[]): Observation<Seen[]> {
 }
 
 function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?: string }>): Scope {
+  const { sourceVaultId, destinationVaultId, destinationRegion } = state;
+  if (!sourceVaultId || !destinationVaultId || !destinationRegion) {
+    throw new HuaweiCloudError("its state lacks the source vault, destination vault or destination region", {
+      kind: "input",
+      hint: "Run `pulumi refresh`; if the state was edited by hand, restore sourceVaultId, destinationVaultId and destinationRegion.",
+    });
+  }
   const scope: Scope = {
-    sourceVaultId: state.sourceVaultId,
-    destinationVaultId: state.destinationVaultId,
-    destinationRegion: state.destinationRegion,
+    sourceVaultId,
+    destinationVaultId,
+    destinationRegion,
     after: parseCloudTime(state.trackedAfter),
     legacyReplicaIds: state.replicaBackupIds,
   };
   if (state.trackedAfter === undefined && all) {
     // Version 0.x state: the mark is the newest replication before the first one it listed.
     const listed = new Set([...(state.sourceBackupIds ?? []), ...(state.replicaBackupIds ?? [])]);
-    const toward = towards(all, state.destinationRegion);
+    const toward = towards(all, destinationRegion);
     const first = toward.find(
       (r) => listed.has(r.sourceBackupId) || (r.replicaId !== undefined && listed.has(r.replicaId)),
     );
@@ -309,17 +317,13 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
   return scope;
 }
 
-function stateOf(olds: Props): CbrReplicationState {
-  return cbrState().parse(olds);
-}
-
 /** The scope of old state, migrating a version 0.x state to the mark (one more list call). */
 async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise<Scope> {
   if (state.trackedAfter !== undefined || !state.sourceBackupIds?.length) return scopeOf(state);
-  return scopeOf(state, await history(ctx, state.sourceVaultId));
+  return scopeOf(state, await history(ctx, scopeOf(state).sourceVaultId));
 }
 
-function markOf(scope: Scope): Props {
+function markOf(scope: Scope): Partial<CbrReplicationState> {
   return { trackedAfter: scope.after === undefined ? undefined : new Date(scope.after).toISOString() };
 }
 
@@ -342,10 +346,11 @@ async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number) 
   return summaryOf(done.value);
 }
 
-export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
+export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicationState> = {
   kind: "CbrReplication",
   noun: "CBR replication",
   inputs: cbrInputs,
+  state: cbrState,
   // Replicating large backups across regions takes long; Terraform does not wait at all.
   defaultTimeouts: { create: 120 * MINUTE, update: 120 * MINUTE, delete: 30 * MINUTE },
   resolvedWhenOmitted: ["destinationProjectId"],
@@ -389,8 +394,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
     return { id, outs: { ...started, ...(await waitReplicated(ctx, scope, startedAt)) } };
   },
 
-  async read(ctx, _id, olds) {
-    const state = stateOf(olds);
+  async read(ctx, _id, state) {
     const scope = await scopeOfState(ctx, state);
     const seen = await survey(ctx, scope, "always");
     // Gone when every replica it made has been deleted (outside Pulumi, or by the cloud's retention).
@@ -401,18 +405,16 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
     return { ...markOf(scope), ...summaryOf(seen) };
   },
 
-  async update(ctx, _id, olds) {
+  async update(ctx, _id, state) {
     // Nothing updates in place. An update after an interrupted create resumes the wait; one after
     // a refresh found replicas deleted outside Pulumi replicates those backups again.
-    const state = stateOf(olds);
     if (state.status !== LOST && state.status !== "replicating") return {};
     const scope = await scopeOfState(ctx, state);
     if (state.status === LOST) return { ...markOf(scope), ...(await repairLostReplicas(ctx, state, scope)) };
     return { ...markOf(scope), ...(await waitReplicated(ctx, scope, parseCloudTime(state.startedAt))) };
   },
 
-  async delete(ctx, _id, olds) {
-    const state = stateOf(olds);
+  async delete(ctx, _id, state) {
     const scope = await scopeOfState(ctx, state);
     const destination = cbrApi(ctx.client, scope.destinationRegion, ctx.label);
     let seen = await survey(ctx, scope, "always");
@@ -489,7 +491,8 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
   try {
-    await postOnce(
+    await postCarefully(
+      ctx,
       () =>
         retryWhileBusy(
           ctx,
@@ -507,7 +510,6 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
         towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
           (r) => !known.has(r.logId),
         ),
-      ctx,
     );
     return Date.now();
   } catch (err) {
@@ -563,7 +565,8 @@ async function replicateEach(
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
   for (const backupId of backupIds) {
-    await postOnce(
+    await postCarefully(
+      ctx,
       () =>
         retryWhileBusy(
           ctx,
@@ -581,7 +584,6 @@ async function replicateEach(
         towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
           (r) => r.sourceBackupId === backupId && !known.has(r.logId),
         ),
-      ctx,
     );
   }
 }
@@ -605,17 +607,37 @@ async function replicaGoing(ctx: OpContext, target: Target, backupId: string): P
   }
 }
 
+/** 5xx answers that are a refusal in the service's own words: sending again cannot help. */
+const REFUSED_5XX = new Set(["BackupService.1005"]); // the destination region does not support replication
+
 /**
- * Sends a create once. When its outcome is unknown (5xx, reset), looks for what it made; it is never
- * sent again, so the error's "not repeated" is true.
+ * Sends a create. When its outcome is unknown (5xx, reset), looks for what it made first, then
+ * sends it again within the client's retry count, unless the answer was a refusal (REFUSED_5XX).
+ * The final error says how many times it was sent.
  */
-async function postOnce(post: () => Promise<unknown>, made: () => Promise<boolean>, ctx: OpContext) {
-  try {
-    await post();
-  } catch (err) {
-    if (!(err instanceof HuaweiCloudError && err.outcomeUnknown)) throw err;
-    if ((await findPatiently(async () => ((await made()) ? true : undefined), ctx.deadline)) === undefined) {
-      throw err;
+async function postCarefully(ctx: OpContext, post: () => Promise<unknown>, made: () => Promise<boolean>) {
+  const attempts = ctx.client.settings.maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await post();
+      return;
+    } catch (err) {
+      if (!(err instanceof HuaweiCloudError && err.outcomeUnknown)) throw err;
+      if (
+        (await findPatiently(async () => ((await made()) ? true : undefined), ctx.deadline)) !== undefined
+      ) {
+        return;
+      }
+      if (REFUSED_5XX.has(err.code ?? "") || attempt >= attempts || Date.now() >= ctx.deadline) {
+        if (attempt === 1) throw err; // its hint is true: it was not repeated
+        throw new HuaweiCloudError(
+          `failed ${attempt} times; after each, nothing it may have made was found`,
+          {
+            ...err.fields(),
+            hint: "Nothing was made, so nothing is orphaned. Run `pulumi up` again once the service answers.",
+          },
+        );
+      }
     }
   }
 }

@@ -3,8 +3,8 @@
  * Paths and fields: shared/reference/huawei-apis.md §3 and the seed document.
  */
 import { z } from "zod";
-import { HuaweiCloudError } from "../client/errors";
 import type { HuaweiClient } from "../client/types";
+import { allPages, orUndefined } from "./util";
 
 export function backupSchema() {
   return z.object({
@@ -49,29 +49,6 @@ export type ReplicationLog = z.infer<ReturnType<typeof replicationLogSchema>>;
 
 /** Page size of the CBR lists: the documented default and maximum. */
 const PAGE = 1000;
-/** Bounds the paging loop: 1,000 pages is far beyond any vault. */
-const MAX_PAGES = 1000;
-
-/**
- * Follows offset/limit pages to the end: the answer's `count` says how many there are; a server
- * that pages smaller than asked is followed too.
- */
-async function everyPage<T>(
-  what: string,
-  page: (offset: number, limit: number) => Promise<{ items: T[]; count?: number | null }>,
-) {
-  const all: T[] = [];
-  for (let n = 0; n < MAX_PAGES; n++) {
-    const { items, count } = await page(all.length, PAGE);
-    all.push(...items);
-    const more = typeof count === "number" ? all.length < count : items.length === PAGE;
-    if (items.length === 0 || !more) return all;
-  }
-  throw new HuaweiCloudError(`listing CBR ${what} did not end after ${MAX_PAGES} pages`, {
-    kind: "response",
-    service: "cbr",
-  });
-}
 
 export interface ReplicateVaultBody {
   vault_id: string;
@@ -84,7 +61,8 @@ export interface ReplicateVaultBody {
 
 export function cbrApi(client: HuaweiClient, region: string, resource?: string) {
   const base = { service: "cbr" as const, region, resource };
-  return {
+  const paging = { limit: PAGE, style: "offset" as const, idOf: (item: { id: string }) => item.id };
+  const api = {
     /** CopyCheckpoint: replicates a vault's available backups to the destination vault. */
     async replicateVault(replicate: ReplicateVaultBody) {
       const res = await client.request({
@@ -134,12 +112,17 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.backup;
     },
 
+    /** The backup, or undefined when there is none. */
+    findBackup(id: string): Promise<Backup | undefined> {
+      return orUndefined(api.getBackup(id));
+    },
+
     /** Every backup matching the filter, following every page (the API pages at 1,000). */
     async listBackups(filter: {
       vault_id?: string;
       image_type?: "backup" | "replication";
     }): Promise<Backup[]> {
-      return everyPage("backups", async (offset, limit) => {
+      return allPages(async ({ offset, limit }) => {
         const res = await client.request({
           ...base,
           operation: "ListBackups",
@@ -148,8 +131,8 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
           query: { ...filter, limit, offset },
           response: () => z.object({ backups: z.array(backupSchema()), count: z.number().nullish() }),
         });
-        return { items: res.body.backups, count: res.body.count };
-      });
+        return { items: res.body.backups, count: res.body.count ?? undefined };
+      }, paging);
     },
 
     /**
@@ -157,7 +140,7 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
      * history of a vault's replications: it outlives the source backups, which expire.
      */
     async listReplicationLogs(vaultId: string): Promise<ReplicationLog[]> {
-      return everyPage("operation logs", async (offset, limit) => {
+      return allPages(async ({ offset, limit }) => {
         const res = await client.request({
           ...base,
           operation: "ListOpLogs",
@@ -167,8 +150,8 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
           response: () =>
             z.object({ operation_logs: z.array(replicationLogSchema()), count: z.number().nullish() }),
         });
-        return { items: res.body.operation_logs, count: res.body.count };
-      });
+        return { items: res.body.operation_logs, count: res.body.count ?? undefined };
+      }, paging);
     },
 
     async deleteBackup(id: string): Promise<void> {
@@ -180,4 +163,5 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       });
     },
   };
+  return api;
 }

@@ -26,6 +26,7 @@ import { evsError } from "../../emulator/errors";
 import { HuaweiCloudError, processStats, resetProcessStats } from "../../provider/client";
 import type { DynamicMethods, Props } from "../../provider/resources/framework";
 import { configure, provider } from "../../provider/resources/impl";
+import { parseCloudTime } from "../../provider/services/util";
 
 export type Kind = "DwsSnapshot" | "DwsSnapshotCopy" | "EvsSnapshot" | "CbrReplication";
 export const KINDS: readonly Kind[] = ["DwsSnapshot", "DwsSnapshotCopy", "EvsSnapshot", "CbrReplication"];
@@ -327,7 +328,7 @@ function foreignPrint(world: WorldJson, kind: "dws" | "evs", id: string): string
 
 /** What happened to each foreign object that state took in, or the cloud shows deleted or changed. */
 function foreignTouched(world: WorldJson, foreign: Foreign[], state: StateEntry[]): Map<string, string> {
-  const refs = referencedIds(state);
+  const refs = referencedIds(state, world);
   const out = new Map<string, string>();
   for (const f of foreign) {
     const now = foreignPrint(world, f.kind, f.id);
@@ -344,8 +345,6 @@ function foreignTouched(world: WorldJson, foreign: Foreign[], state: StateEntry[
 
 interface CloudObject {
   kind: "dws" | "evs" | "cbr";
-  /** CBR: the source and destination vaults of the replication. */
-  vaults?: string;
   /** DWS/EVS snapshot id; CBR replication record id. */
   id: string;
   /** Replica backup id (CBR). */
@@ -377,7 +376,6 @@ export function cloudObjects(world: WorldJson, foreign: readonly Foreign[] = [])
     out.push({
       kind: "cbr",
       id: r.id,
-      vaults: `${r.vault_id}->${r.destination_vault_id}`,
       replicaId: replica?.id,
       key: `${r.source_backup_id}->${r.destination_region}`,
       status: replica ? `${r.status}/${replica.status}` : r.status,
@@ -386,20 +384,25 @@ export function cloudObjects(world: WorldJson, foreign: readonly Foreign[] = [])
   return out;
 }
 
-/** Every id a state entry refers to (resource id; CBR record and replica ids). */
-function referencedIds(state: StateEntry[]): Set<string> {
+/**
+ * Every id a state entry refers to: the resource id and, for a CBR replication, the records of its
+ * vault towards its vault and region newer than its mark (`trackedAfter`), with their replicas.
+ */
+function referencedIds(state: StateEntry[], world: WorldJson): Set<string> {
   const ids = new Set<string>();
   for (const e of state) {
     ids.add(e.id);
-    for (const k of ["replicationRecordIds", "replicaBackupIds", "sourceBackupIds"]) {
-      const v = e.props[k];
-      if (Array.isArray(v)) for (const x of v) ids.add(String(x));
-    }
-    const reps = e.props.replications;
-    if (Array.isArray(reps)) {
-      for (const r of reps as Props[]) {
-        if (r.replicationRecordId) ids.add(String(r.replicationRecordId));
-        if (r.replicaBackupId) ids.add(String(r.replicaBackupId));
+    if (e.planned.kind !== "CbrReplication") continue;
+    const after = parseCloudTime(e.props.trackedAfter as string | undefined) ?? Number.NEGATIVE_INFINITY;
+    for (const r of world.cbr.replicationRecords) {
+      if (
+        r.vault_id === e.props.sourceVaultId &&
+        r.destination_vault_id === e.props.destinationVaultId &&
+        r.destination_region === e.props.destinationRegion &&
+        (parseCloudTime(r.created_at) ?? 0) > after
+      ) {
+        ids.add(r.id);
+        if (r.destination_backup_id) ids.add(r.destination_backup_id);
       }
     }
   }
@@ -415,21 +418,11 @@ function keyOf(e: StateEntry): string | undefined {
 
 export function audit(world: WorldJson, state: StateEntry[], foreign: readonly Foreign[] = []): Audit {
   const objects = cloudObjects(world, foreign);
-  const refs = referencedIds(state);
-  // A CBR replication's state names its vaults; every replica between them is its own.
-  const cbrPairs = new Set(
-    state
-      .filter((e) => e.planned.kind === "CbrReplication")
-      .map(
-        (e) =>
-          `${String(e.props.sourceVaultId ?? e.planned.inputs.sourceVaultId)}->${String(e.props.destinationVaultId ?? e.planned.inputs.destinationVaultId)}`,
-      ),
-  );
+  const refs = referencedIds(state, world);
   const details: string[] = [];
   let orphans = 0;
   for (const o of objects) {
-    const referenced =
-      refs.has(o.id) || (o.replicaId && refs.has(o.replicaId)) || (o.vaults && cbrPairs.has(o.vaults));
+    const referenced = refs.has(o.id) || (o.replicaId && refs.has(o.replicaId));
     if (!referenced) {
       orphans++;
       details.push(`orphan ${o.kind} ${o.id} (${o.key}, ${o.status})`);

@@ -8,6 +8,7 @@ import type { DynamicMethods } from "../../provider/resources/framework";
 import { cbrApi } from "../../provider/services/cbr";
 import { dwsApi } from "../../provider/services/dws";
 import { evsApi } from "../../provider/services/evs";
+import { backupsIn } from "./cbr-helpers";
 import { cbr, checked, createError, DEFAULT_IDS, dws, dwsCopy, evs, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -78,18 +79,16 @@ const cases: Case[] = [
     made: () =>
       env.emu.world().cbr.backups.filter((b: { image_type: string }) => b.image_type === "replication")
         .length,
-    deleteOutside: async (_id, outs) => {
+    deleteOutside: async () => {
       const api = cbrApi(outsideClient(), REGIONS.secondary.name);
-      const replicas = outs.replicaBackupIds as string[];
+      const replicas = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
       for (const r of replicas) await api.deleteBackup(r);
       // The cloud deletes asynchronously: wait (bounded) until no replica is listed any more.
       await vi.waitFor(
         () => {
-          const left = env.emu
-            .world()
-            .cbr.backups.filter(
-              (b: { id: string; status: string }) => replicas.includes(b.id) && b.status !== "hidden",
-            );
+          const left = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).filter(
+            (b) => replicas.includes(b.id) && b.status !== "hidden",
+          );
           expect(left).toEqual([]);
         },
         { timeout: 5_000, interval: 25 },
