@@ -258,6 +258,10 @@ function plan(s: Scenario, f: Fixture, counts: Record<Kind, number>): Planned[] 
       },
     });
   }
+  // The owner the public classes fill in (project/stack/type::name), so the provider can mark what it makes.
+  for (const p of out) {
+    if (p.kind !== "CbrReplication") p.inputs.owner = `fault-matrix/${s.id}/huaweicloud:${p.kind}::${p.key}`;
+  }
   if (s.doomed) {
     // Valid inputs the cloud refuses: no such cluster, no such volume.
     const n1 = name("dws-nocluster", 0);
@@ -1085,21 +1089,21 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: "interrupted",
-    title: "wait interrupted (timeouts.create 300ms), resumed",
+    title: "wait interrupted (timeouts.create 2s), resumed",
     description:
-      'Every resource has timeouts: { create: "1s" } against 3 s transitions: the create fails with its id ' +
+      'Every resource has timeouts: { create: "2s" } against 5 s transitions: the create fails with its id ' +
       "kept (an init error). A second run diffs the partial state against the inputs with longer timeouts, " +
       "which is an in-place update that resumes the wait, without a second create request. (The timeout is " +
       "a deadline for every request too: a create cut off before its id is known is created again by the " +
       "second run, as the next `up` does.)",
     perKind: 3,
     timings: {
-      dwsSnapshotCreate: 3000,
-      dwsSnapshotCopy: 3000,
-      evsSnapshotCreate: 3000,
-      cbrReplication: 3000,
+      dwsSnapshotCreate: 5000,
+      dwsSnapshotCopy: 5000,
+      evsSnapshotCreate: 5000,
+      cbrReplication: 5000,
     },
-    interruptCreateAfter: "1s",
+    interruptCreateAfter: "2s",
   },
   {
     id: "foreign",
@@ -1138,6 +1142,10 @@ export const SCENARIOS: Scenario[] = [
       cbrReplication: 1500,
     },
     killHost: "create",
+    knownFailing:
+      "DWS snapshots and copies and CBR replications made by the killed host are not found by the next run " +
+      "(a DWS snapshot carries no owner mark and the name-free proof died with the host; a CBR replication's " +
+      "mark is taken by the host that died): refused as not ours and orphaned. EVS is fixed (owner metadata).",
   },
   {
     id: "kill-delete",
@@ -1198,6 +1206,9 @@ export const SCENARIOS: Scenario[] = [
     perKind: 2,
     loseDeletes: 1,
     deleteTimeout: "20s",
+    knownFailing:
+      "CbrReplication: a replica delete accepted but not carried out is never sent again, so destroy waits " +
+      "out its timeout (issue 10 item 15, CBR part). DWS and EVS deletes are sent again.",
   },
 ];
 
