@@ -39,7 +39,8 @@ export function isProjectId(value: string): boolean {
  * (no unit on a decimal, other units, zero, negative) is undefined.
  */
 const DURATION = /^(\d+(\.\d+)?(ms|s|m|h))+$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+export const MINUTE_MS = 60_000;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: MINUTE_MS, h: 60 * MINUTE_MS };
 export const DURATION_RULE =
   'a duration such as "45m", "1h30m", "90s" or "500ms" (units ms, s, m, h), or a whole number of milliseconds, above zero';
 

@@ -7,7 +7,7 @@
  * backups, once per destination region; `POST /backups/{id}/replicate` replicates one backup, again
  * once its previous replica is gone. Each replication is a task in the source vault's operation
  * logs (waiting → running → success | failed, with progress and the replica's id); the replicas are
- * backups in the destination vault with image_type "replication" (huawei-apis.md §3). The resource
+ * backups in the destination vault with image_type "replication" (Huawei Cloud CBR API reference). The resource
  * id is `<source vault id>:<destination region>`.
  *
  * Which replications are this resource's: the source vault's replications towards the destination
@@ -19,6 +19,7 @@
  */
 import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { MINUTE_MS } from "../client/rules";
 import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
@@ -26,7 +27,6 @@ import { DELETE_FIRST_POLL_MS, type OpContext, type ResourceSpec, stateField, wa
 import { findPatiently, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
-const MINUTE = 60_000;
 /** Problems named in state and errors; the rest are counted. */
 const MAX_PROBLEMS = 5;
 /** A finished replication whose replica is gone (deleted outside Pulumi) while its source remains. */
@@ -352,7 +352,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
   inputs: cbrInputs,
   state: cbrState,
   // Replicating large backups across regions takes long; Terraform does not wait at all.
-  defaultTimeouts: { create: 120 * MINUTE, update: 120 * MINUTE, delete: 30 * MINUTE },
+  defaultTimeouts: { create: 120 * MINUTE_MS, update: 120 * MINUTE_MS, delete: 30 * MINUTE_MS },
   resolvedWhenOmitted: ["destinationProjectId"],
   replaceOnChange: [
     "sourceVaultId",

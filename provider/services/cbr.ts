@@ -1,6 +1,7 @@
 /**
  * CBR (Cloud Backup and Recovery) replication API: typed calls and response schemas.
- * Paths and fields: shared/reference/huawei-apis.md §3 and the seed document.
+ * Paths and fields: Huawei Cloud CBR API reference (CopyCheckpoint, CopyBackup, ListBackups, ShowBackup,
+ * ListOpLogs, DeleteBackup) and huaweicloud-sdk-go-v3 services/cbr/v1/model.
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";

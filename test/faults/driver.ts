@@ -1089,21 +1089,21 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     id: "interrupted",
-    title: "wait interrupted (timeouts.create 2s), resumed",
+    title: "wait interrupted (timeouts.create 4s), resumed",
     description:
-      'Every resource has timeouts: { create: "2s" } against 5 s transitions: the create fails with its id ' +
+      'Every resource has timeouts: { create: "4s" } against 8 s transitions: the create fails with its id ' +
       "kept (an init error). A second run diffs the partial state against the inputs with longer timeouts, " +
       "which is an in-place update that resumes the wait, without a second create request. (The timeout is " +
       "a deadline for every request too: a create cut off before its id is known is created again by the " +
       "second run, as the next `up` does.)",
     perKind: 3,
     timings: {
-      dwsSnapshotCreate: 5000,
-      dwsSnapshotCopy: 5000,
-      evsSnapshotCreate: 5000,
-      cbrReplication: 5000,
+      dwsSnapshotCreate: 8000,
+      dwsSnapshotCopy: 8000,
+      evsSnapshotCreate: 8000,
+      cbrReplication: 8000,
     },
-    interruptCreateAfter: "2s",
+    interruptCreateAfter: "4s",
   },
   {
     id: "foreign",
