@@ -87,6 +87,43 @@ describe("item 8: up, destroy, up", () => {
     await cbr().delete(adopting.id, adopting.outs);
   });
 
+  it("adoptExisting takes over the live replicas and replicates again a backup whose replica was deleted", async () => {
+    const v = seedVaults(env, 3);
+    const inputs = await checked(cbr(), {
+      sourceVaultId: v.sourceVaultId,
+      destinationVaultId: v.destinationVaultId,
+      destinationRegion: secondary,
+      adoptExisting: true,
+    });
+    // Replicated outside Pulumi; one replica deleted since.
+    const outside = outsideClient();
+    await cbrApi(outside, REGIONS.primary.name).replicateVault({
+      vault_id: v.sourceVaultId,
+      destination_vault_id: v.destinationVaultId,
+      destination_region: secondary,
+      destination_project_id: REGIONS.secondary.projectId,
+    });
+    const done = () => {
+      const replicas = backupsIn(env, v.destinationVaultId);
+      return replicas.length === 3 && replicas.every((b) => b.status === "available");
+    };
+    for (let i = 0; i < 200 && !done(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(done()).toBe(true);
+    const [gone, ...kept] = backupsIn(env, v.destinationVaultId).map((b) => b.id);
+    await cbrApi(outside, secondary).deleteBackup(gone!);
+    await untilGone(v.destinationVaultId, gone!);
+
+    env.emu.resetCounts();
+    const { id, outs } = await cbr().create(inputs);
+    expect(outs).toMatchObject({ status: "success", backups: 3, replicas: 3 });
+    expect(env.emu.counts()["cbr.CopyCheckpoint"] ?? 0).toBe(0);
+    expect(env.emu.counts()["cbr.CopyBackup"]).toBe(1);
+    const ids = backupsIn(env, v.destinationVaultId).map((b) => b.id);
+    for (const k of kept) expect(ids).toContain(k);
+    await cbr().delete(id, outs);
+    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+  });
+
   it("a terminally failed replication says so truthfully, refresh keeps a way forward, and a replace succeeds", async () => {
     const v = seedVaults(env, 3);
     const inputs = await checked(cbr(), {
