@@ -7,24 +7,17 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { REGIONS } from "../../emulator/defaults";
 import type { RunningEmulator } from "../../emulator/index";
-import { type CapturedResource, ProviderCallError, type ProviderHost, startHost } from "../../scripts/engine";
-import { captureExample, stackConfig, startTestEmulator } from "./example";
-import { EXAMPLE_PROJECT, envWithoutHuaweiSettings, REPO_ROOT } from "./helpers";
+import { type CapturedResource, ProviderCallError, type ProviderHost } from "../../scripts/engine";
+import { startExampleHost } from "./example";
 
 let emu: RunningEmulator;
 let host: ProviderHost;
 let cbr: CapturedResource;
 
 beforeAll(async () => {
-  const [e, r, h] = await Promise.all([
-    startTestEmulator(),
-    captureExample(),
-    startHost({ projectDir: REPO_ROOT, project: EXAMPLE_PROJECT, baseEnv: envWithoutHuaweiSettings() }),
-  ]);
-  emu = e;
-  host = h;
-  cbr = r.find((x) => x.type.endsWith(":CbrReplication"))!;
-  await host.configure(stackConfig(emu));
+  let resources: CapturedResource[];
+  ({ emu, resources, host } = await startExampleHost());
+  cbr = resources.find((x) => x.type.endsWith(":CbrReplication"))!;
 });
 
 afterAll(async () => {

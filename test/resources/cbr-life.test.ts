@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
 import { ownerMark } from "../../provider/resources/cbr";
 import { cbrApi } from "../../provider/services/cbr";
-import { backupsIn, seedVaults } from "./cbr-helpers";
+import { backupsIn, inputsOf, seedVaults } from "./cbr-helpers";
 import { cbr, checked, createError, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -21,6 +21,12 @@ function outsideClient() {
   return createClient(resolveSettings({ config: { get: (k: string) => env.config[k] }, env: {} }));
 }
 
+/** Destroys the replication and checks that none of its replicas is left. */
+async function destroy(id: string, props: Record<string, unknown>, destinationVaultId: string) {
+  await cbr().delete(id, props);
+  expect(backupsIn(env, destinationVaultId)).toHaveLength(0);
+}
+
 /** Polls the world until the backup is gone (deletes take a moment); bounded. */
 async function untilGone(vaultId: string, backupId: string) {
   for (let i = 0; i < 100; i++) {
@@ -33,16 +39,11 @@ async function untilGone(vaultId: string, backupId: string) {
 describe("item 8: up, destroy, up", () => {
   it("a vault replicated before is replicated again backup by backup, each replica marked as ours", async () => {
     const v = seedVaults(env, 3);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-    });
+    const inputs = await checked(cbr(), inputsOf(v));
     const first = await cbr().create(inputs);
     expect(first.outs.status).toBe("success");
     expect(backupsIn(env, v.destinationVaultId)).toHaveLength(3);
-    await cbr().delete(first.id, first.outs);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(first.id, first.outs, v.destinationVaultId);
 
     env.emu.resetCounts();
     const again = await cbr().create(inputs);
@@ -57,17 +58,12 @@ describe("item 8: up, destroy, up", () => {
     // The state of the first life no longer claims anything: only the second's replicas are tracked.
     const read = await cbr().read(again.id, again.outs);
     expect(read.props).toMatchObject({ status: "success", backups: 3, replicas: 3 });
-    await cbr().delete(again.id, read.props);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(again.id, read.props, v.destinationVaultId);
   });
 
   it("adoptExisting does not adopt records whose replicas are gone, nor replicas in another vault", async () => {
     const v = seedVaults(env, 2);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-    });
+    const inputs = await checked(cbr(), inputsOf(v));
     const first = await cbr().create(inputs);
     await cbr().delete(first.id, first.outs);
 
@@ -89,12 +85,7 @@ describe("item 8: up, destroy, up", () => {
 
   it("adoptExisting takes over the live replicas and replicates again a backup whose replica was deleted", async () => {
     const v = seedVaults(env, 3);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-      adoptExisting: true,
-    });
+    const inputs = await checked(cbr(), inputsOf(v, { adoptExisting: true }));
     // Replicated outside Pulumi; one replica deleted since.
     const outside = outsideClient();
     await cbrApi(outside, REGIONS.primary.name).replicateVault({
@@ -120,17 +111,12 @@ describe("item 8: up, destroy, up", () => {
     expect(env.emu.counts()["cbr.CopyBackup"]).toBe(1);
     const ids = backupsIn(env, v.destinationVaultId).map((b) => b.id);
     for (const k of kept) expect(ids).toContain(k);
-    await cbr().delete(id, outs);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(id, outs, v.destinationVaultId);
   });
 
   it("a terminally failed replication says so truthfully, refresh keeps a way forward, and a replace succeeds", async () => {
     const v = seedVaults(env, 3);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-    });
+    const inputs = await checked(cbr(), inputsOf(v));
     env.emu.setFaults({ fail: { cbrReplication: 1 } });
     const err = await createError(cbr(), inputs);
     env.emu.setFaults({ fail: { cbrReplication: 0 } });
@@ -150,19 +136,14 @@ describe("item 8: up, destroy, up", () => {
     expect(replaced.outs.status).toBe("success");
     expect(backupsIn(env, v.destinationVaultId)).toHaveLength(3);
     expect(replaced.outs).toMatchObject({ replicas: 3, failed: 0 });
-    await cbr().delete(replaced.id, replaced.outs);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(replaced.id, replaced.outs, v.destinationVaultId);
   });
 });
 
 describe("item 9: source backups expire, the source vault is deleted", () => {
   it("replicas of expired source backups stay tracked, need no update, and destroy deletes them", async () => {
     const v = seedVaults(env, 3);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-    });
+    const inputs = await checked(cbr(), inputsOf(v));
     const { id, outs } = await cbr().create(inputs);
     // Retention deletes a source backup.
     await cbrApi(outsideClient(), REGIONS.primary.name).deleteBackup(v.backups[0]!);
@@ -183,36 +164,24 @@ describe("item 9: source backups expire, the source vault is deleted", () => {
     expect(await cbr().diff(id, after.props, inputs)).toMatchObject({ changes: false });
     expect(after.props).toMatchObject({ replicas: 3, sourceGone: 3 });
 
-    await cbr().delete(id, after.props);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(id, after.props, v.destinationVaultId);
   });
 });
 
 describe("items 10 and 11: vaults of thousands of backups", () => {
   it("1,050 backups (pages of 1,000): every replication is followed to success", async () => {
     const v = seedVaults(env, 1050);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-      timeouts: { create: "60s" },
-    });
+    const inputs = await checked(cbr(), inputsOf(v, { timeouts: { create: "60s" } }));
     const { id, outs } = await cbr().create(inputs);
     expect(outs.status).toBe("success");
     expect(backupsIn(env, v.destinationVaultId)).toHaveLength(1050);
     expect(outs).toMatchObject({ backups: 1050, replicas: 1050, replicating: 0 });
-    await cbr().delete(id, outs);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(id, outs, v.destinationVaultId);
   }, 120_000);
 
   it("2,000 backups with failures: the error and its properties stay small, and destroy deletes every replica", async () => {
     const v = seedVaults(env, 2000);
-    const inputs = await checked(cbr(), {
-      sourceVaultId: v.sourceVaultId,
-      destinationVaultId: v.destinationVaultId,
-      destinationRegion: secondary,
-      timeouts: { create: "60s" },
-    });
+    const inputs = await checked(cbr(), inputsOf(v, { timeouts: { create: "60s" } }));
     env.emu.setFaults({ fail: { cbrReplication: 0.5 } });
     const err = await createError(cbr(), inputs);
     env.emu.setFaults({ fail: { cbrReplication: 0 } });
@@ -226,8 +195,7 @@ describe("items 10 and 11: vaults of thousands of backups", () => {
     expect(err.properties!.replicas).toBe(2000 - failed);
     expect(err.properties!.problems).toHaveLength(5);
 
-    await cbr().delete(err.id!, err.properties!);
-    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    await destroy(err.id!, err.properties!, v.destinationVaultId);
   }, 180_000);
 });
 
