@@ -380,8 +380,16 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     let startedAt: number | undefined;
     const adopted = inputs.adoptExisting ? await liveReplications(ctx, scope, earlier) : [];
     if (adopted.length) {
-      // Adopted: the mark goes just before the oldest replication whose replica exists.
+      // Adopted: the mark goes just before the oldest replication whose replica exists; a later one
+      // whose replica is gone is replicated again.
       scope.after = newest(earlier, Math.min(...adopted.map((r) => r.createdAt)));
+      const lost = (await survey(ctx, scope, "always")).filter((r) => verdict(r) === "lost");
+      await replicateEach(
+        ctx,
+        target,
+        lost.map((r) => r.sourceBackupId),
+        before,
+      );
     } else {
       startedAt = await replicate(ctx, target, before);
     }

@@ -29,3 +29,16 @@ export function seedVaults(env: Env, count: number) {
   }).cbrBackups;
   return { sourceVaultId, destinationVaultId, backups };
 }
+
+/** CbrReplication inputs from the seeded vaults towards the second region. */
+export function inputsOf(
+  v: { sourceVaultId: string; destinationVaultId: string },
+  extra: Record<string, unknown> = {},
+) {
+  return {
+    sourceVaultId: v.sourceVaultId,
+    destinationVaultId: v.destinationVaultId,
+    destinationRegion: REGIONS.secondary.name,
+    ...extra,
+  };
+}
