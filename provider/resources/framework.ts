@@ -100,7 +100,7 @@ export function untypedState(): z.ZodType<Props> {
 
 /** Old state (outputs) as the spec's type; anything but an object reads as an empty state. */
 export function stateOf<S extends Props>(spec: Pick<ResourceSpec<Props, S>, "state">, props: unknown): S {
-  const parsed = spec.state().safeParse(withoutPaths(asProps(props), []));
+  const parsed = spec.state().safeParse(plainProps(props));
   return parsed.success ? parsed.data : spec.state().parse({});
 }
 
@@ -243,7 +243,7 @@ function withOwnership(
   inputs: Props,
 ) {
   if (!("generation" in spec.inputs().shape)) return inputs;
-  const before = withoutPaths(olds, []) as Props;
+  const before = plainProps(olds);
   if (Object.keys(before).length === 0) return inputs;
   const generation = typeof before.generation === "number" ? before.generation + 1 : 1;
   const owner = inputs.owner ?? (typeof before.owner === "string" ? before.owner : undefined);
@@ -432,9 +432,14 @@ function asProps(v: unknown): Props {
   return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {};
 }
 
+/** Properties without `__provider` (and anything but an object read as none). */
+function plainProps(v: unknown): Props {
+  return withoutPaths(asProps(v), []) as Props;
+}
+
 export function providerFor<I extends Props, S extends Props>(specI: ResourceSpec<I, S>): DynamicMethods {
   const spec = specI as unknown as ResourceSpec<Props, Props>;
-  const echo = (inputs: Props, region: string) => ({ ...(withoutPaths(inputs, []) as Props), region });
+  const echo = (inputs: Props, region: string) => ({ ...plainProps(inputs), region });
   return {
     async check(olds, news) {
       return checkInputs(spec, news, asProps(olds));
@@ -472,7 +477,7 @@ export function providerFor<I extends Props, S extends Props>(specI: ResourceSpe
         throw named(err, ctx.label);
       }
       if (!outs) return { id: "", props: {} };
-      const merged = layered(withoutPaths(props, []) as Props, outs);
+      const merged = layered(plainProps(props), outs);
       const inputs = Object.fromEntries(Object.entries(merged).filter(([k]) => k in spec.inputs().shape));
       return { id, props: merged, inputs };
     },
@@ -480,7 +485,7 @@ export function providerFor<I extends Props, S extends Props>(specI: ResourceSpe
     async update(id, olds, news) {
       const inputs = inputsOnly(spec, news);
       const { ctx, recorded } = contextFor(spec, inputs, "update", id);
-      const before = withoutPaths(olds, []) as Props;
+      const before = plainProps(olds);
       try {
         const outs = spec.update ? await spec.update(ctx, id, stateOf(spec, olds), inputs) : {};
         return { outs: layered(before, echo(inputs, ctx.region), outs) };
