@@ -283,7 +283,7 @@ function plan(s: Scenario, f: Fixture, counts: Record<Kind, number>): Planned[] 
 }
 
 /** What a foreign object looked like before the run; it must look the same after it. */
-interface Foreign {
+export interface Foreign {
   kind: "dws" | "evs";
   id: string;
   fingerprint: string;
@@ -435,11 +435,13 @@ export function audit(world: WorldJson, state: StateEntry[], foreign: readonly F
   // Duplicates: more objects for one logical thing (a name; a backup's replica in a region) than
   // state entries for it, and state entries that share one id (several resources, one object).
   let duplicates = 0;
-  const wanted = new Map<string, number>();
+  // How many resources (not state entries) want an object of each key.
+  const resources = new Map<string, Set<string>>();
   for (const e of state) {
     const k = keyOf(e);
-    if (k) wanted.set(k, (wanted.get(k) ?? 0) + 1);
+    if (k) resources.set(k, (resources.get(k) ?? new Set()).add(e.planned.key));
   }
+  const wanted = new Map([...resources].map(([k, keys]) => [k, keys.size] as const));
   const byKey = new Map<string, CloudObject[]>();
   for (const o of objects) byKey.set(`${o.kind}:${o.key}`, [...(byKey.get(`${o.kind}:${o.key}`) ?? []), o]);
   for (const [key, list] of byKey) {
