@@ -1,6 +1,7 @@
 /**
- * The baseline: a create that waits like the Terraform provider (terraform-provider-huaweicloud,
- * shared/reference/anchors.md §1) — POST, sleep a fixed first delay, GET the same status endpoint,
+ * The baseline: a create that waits like the Terraform provider (huaweicloud/terraform-provider-huaweicloud
+ * huaweicloud/services/evs/resource_huaweicloud_evs_snapshot.go and dws/resource_huaweicloud_dws_snapshot.go:
+ * Delay 10 s / 30 s, then the same PollInterval) — POST, sleep a fixed first delay, GET the same status endpoint,
  * then every fixed interval until the target state. Same client, same endpoints, same requests as
  * ours; only the waiting differs. Terraform's create then reads the resource once more; that read
  * is left out here, so the baseline's call counts are, if anything, low.
@@ -109,13 +110,16 @@ export async function baselineCreate(
         destination_region: SECONDARY,
         destination_project_id: await client.projectId(SECONDARY),
       });
-      const records = new Set(queued.map((b) => b.replication_record_id));
+      const backups = new Set(queued.map((b) => b.backup_id));
       const polls = await pollOnCadence(
         async () => {
-          const backups = await cbr.listBackups({ vault_id: vaultId, show_replication: true });
-          const seen = backups.flatMap((b) => b.replication_records ?? []).filter((r) => records.has(r.id));
-          if (seen.some((r) => r.status === "fail")) throw new Error("baseline: a replication failed");
-          return seen.length === records.size && seen.every((r) => r.status === "success")
+          const seen = (await cbr.listReplicationLogs(vaultId)).filter(
+            (l) =>
+              l.extra_info?.replication?.destination_region === SECONDARY &&
+              backups.has(l.extra_info.replication.source_backup_id ?? ""),
+          );
+          if (seen.some((l) => l.status === "failed")) throw new Error("baseline: a replication failed");
+          return seen.length === backups.size && seen.every((l) => l.status === "success")
             ? "done"
             : "pending";
         },

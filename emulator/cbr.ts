@@ -312,6 +312,14 @@ export class CbrModel {
     return record;
   }
 
+  /** DeleteVault: the vault and its backups go; its replication history (operation logs) stays. */
+  deleteVault(projectId: string, id: string): void {
+    const v = this.vault(projectId, id);
+    for (const [backupId, b] of this.backups) if (b.vaultId === v.id) this.backups.delete(backupId);
+    this.vaults.delete(v.id);
+    this.ctx.changed();
+  }
+
   deleteBackup(projectId: string, id: string): void {
     const b = this.backup(projectId, id);
     const now = this.ctx.clock.now();

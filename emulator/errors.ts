@@ -1,5 +1,5 @@
 /**
- * Error bodies in each service's own shape (shared/reference/huawei-apis.md §0). Backends throw
+ * Error bodies in each service's own shape (as huaweicloud-sdk-go-v3 core/sdkerr/errors.go reads them). Backends throw
  * ApiError; the HTTP layer renders it unchanged.
  */
 export type ErrorShape = "dws" | "evs" | "cbr" | "iam" | "gateway";

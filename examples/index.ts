@@ -48,4 +48,4 @@ export const dwsSnapshotStatus = nightly.status;
 export const dwsCopyId = keep.id;
 export const evsSnapshotId = disk.id;
 export const evsSnapshotSize = disk.size;
-export const replicaBackupIds = offsite.replicaBackupIds;
+export const replicaCount = offsite.replicas;

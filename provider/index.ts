@@ -10,6 +10,7 @@
  * (HW_ACCESS_KEY …), read by the provider at run time; they never enter the state.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Timeouts as OperationTimeouts } from "./resources/framework";
 
 import cbrReplicationProvider = require("./kinds/CbrReplication");
 import dwsSnapshotProvider = require("./kinds/DwsSnapshot");
@@ -20,15 +21,12 @@ import type { DwsSnapshotState } from "./resources/dws";
 import type { EvsSnapshotState } from "./resources/evs";
 
 /**
- * How long an operation may take before it fails, as a duration string: "45m", "1h30m", "90s".
- * Pulumi's `customTimeouts` never reach a dynamic provider, so these are the resource's own.
- * A create that times out stays in state and the next `pulumi up` resumes waiting.
+ * How long an operation may take, every request included, before it fails, as a duration string:
+ * "45m", "1h30m", "90s", "500ms" (or a whole number of milliseconds). Pulumi's `customTimeouts` never
+ * reach a dynamic provider, so these are the resource's own. A create that times out stays in state
+ * and the next `pulumi up` resumes waiting. The operations are those the provider bounds.
  */
-export interface Timeouts {
-  create?: pulumi.Input<string>;
-  update?: pulumi.Input<string>;
-  delete?: pulumi.Input<string>;
-}
+export type Timeouts = { [Operation in keyof OperationTimeouts]?: pulumi.Input<string> };
 
 // One provider object per kind (Pulumi caches the serialized text per object), each the whole
 // exports of its own module so an installed package serializes it as a one-line require.
@@ -251,25 +249,12 @@ export interface CbrReplicationArgs {
   /** Faster cross-region transfer (billed extra). Used at creation only. */
   enableAcceleration?: pulumi.Input<boolean>;
   /**
-   * Take over replicas that already exist towards the destination region (a vault replicates to a
-   * region only once) instead of failing.
+   * Take over the replications already made towards this destination vault and region whose
+   * replicas exist, instead of replicating those backups again.
    */
   adoptExisting?: pulumi.Input<boolean>;
   /** Defaults: create 120m, update 120m, delete 30m. */
   timeouts?: pulumi.Input<Timeouts>;
-}
-
-/** One replicated backup: the source, its replication record and the replica in the destination vault. */
-export interface CbrReplicatedBackup {
-  sourceBackupId: string;
-  replicationRecordId: string;
-  /** waiting_replicate, replicating, success or fail. */
-  status: string;
-  progress?: number;
-  replicaBackupId?: string;
-  /** The replica's backup status in the destination vault (available when done). */
-  replicaStatus?: string;
-  failReason?: string;
 }
 
 /**
@@ -284,15 +269,26 @@ export class CbrReplication extends pulumi.dynamic.Resource {
   declare readonly destinationProjectId: pulumi.Output<string>;
   /** The source region. */
   declare readonly region: pulumi.Output<string>;
-  /** replicating, success or fail (all records together). */
+  /** replicating, success, fail or replica_lost (all its replications together). */
   declare readonly status: pulumi.Output<string>;
-  /** Mean percent complete over the records. */
+  /** One sentence: how many replicas are present, replicating, failed, lost, left by expired sources. */
+  declare readonly statusDetail: pulumi.Output<string>;
+  /** Mean percent complete over its replications. */
   declare readonly progress: pulumi.Output<number>;
-  declare readonly replications: pulumi.Output<CbrReplicatedBackup[]>;
-  declare readonly sourceBackupIds: pulumi.Output<string[]>;
-  declare readonly replicationRecordIds: pulumi.Output<string[]>;
-  /** The replica backups in the destination vault. */
-  declare readonly replicaBackupIds: pulumi.Output<string[]>;
+  /** Source backups it replicated (the latest replication of each counts). */
+  declare readonly backups: pulumi.Output<number>;
+  /** Its replicas present in the destination vault. */
+  declare readonly replicas: pulumi.Output<number>;
+  declare readonly replicating: pulumi.Output<number>;
+  declare readonly failed: pulumi.Output<number>;
+  /** Replicas deleted outside Pulumi while their source backup remains (the next up makes them again). */
+  declare readonly lost: pulumi.Output<number>;
+  /** Source backups that expired or were deleted (their replicas stay tracked). */
+  declare readonly sourceGone: pulumi.Output<number>;
+  /** At most 5 lines, each naming a backup and what went wrong. */
+  declare readonly problems: pulumi.Output<string[]>;
+  /** Its replications are those newer than this cloud time (ISO 8601), the newest before its first request. */
+  declare readonly trackedAfter: pulumi.Output<string | undefined>;
   declare readonly startedAt: pulumi.Output<string>;
 
   constructor(name: string, args: CbrReplicationArgs, opts?: pulumi.CustomResourceOptions) {
@@ -303,11 +299,16 @@ export class CbrReplication extends pulumi.dynamic.Resource {
         "destinationProjectId",
         "region",
         "status",
+        "statusDetail",
         "progress",
-        "replications",
-        "sourceBackupIds",
-        "replicationRecordIds",
-        "replicaBackupIds",
+        "backups",
+        "replicas",
+        "replicating",
+        "failed",
+        "lost",
+        "sourceGone",
+        "problems",
+        "trackedAfter",
         "startedAt",
       ]),
       opts,

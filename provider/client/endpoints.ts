@@ -1,6 +1,6 @@
 /**
  * Which base URL a service call in a region goes to. Defaults follow Huawei's SDK region files
- * (huawei-apis.md §5); overrides come from Settings (config or environment, see settings.ts).
+ * (huaweicloud-sdk-go-v3 services/{dws/v2,evs/v2,cbr/v1,iam/v3}/region/region.go); overrides come from Settings (config or environment, see settings.ts).
  */
 import type { Service, Settings } from "./types";
 

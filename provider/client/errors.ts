@@ -54,10 +54,13 @@ export class HuaweiCloudError extends Error {
   readonly requestId?: string;
   readonly outcomeUnknown: boolean;
   readonly hint?: string;
+  /** What happened, without the resource, facts and hint the message adds around it. */
+  readonly summary: string;
 
   constructor(summary: string, fields: HuaweiCloudErrorFields) {
     super(composeMessage(summary, fields), fields.cause === undefined ? undefined : { cause: fields.cause });
     this.name = "HuaweiCloudError";
+    this.summary = summary;
     this.kind = fields.kind;
     this.service = fields.service;
     this.operation = fields.operation;
@@ -73,11 +76,7 @@ export class HuaweiCloudError extends Error {
   /** A copy naming the resource, for errors raised below the resource layer. */
   withResource(resource: string): HuaweiCloudError {
     if (this.resource) return this;
-    return new HuaweiCloudError(this.summary(), { ...this.fields(), resource });
-  }
-
-  private summary(): string {
-    return this.message.split("\n")[0]!.replace(/^.*?: /, "");
+    return new HuaweiCloudError(this.summary, { ...this.fields(), resource });
   }
 
   fields(): HuaweiCloudErrorFields {
@@ -116,7 +115,12 @@ function composeMessage(summary: string, f: HuaweiCloudErrorFields): string {
   return msg;
 }
 
-/** Cloud error codes that mean "this thing does not exist" (see huawei-apis.md §1.7, §2.6, §3.6). */
+/**
+ * Cloud error codes that mean "this thing does not exist": DWS snapshot and cluster codes as the
+ * Terraform provider reads them (huaweicloud/terraform-provider-huaweicloud huaweicloud/services/dws),
+ * EVS.5404 (Huawei Cloud EVS API reference, error codes), the CBR codes of its error-code appendix
+ * (opentelekomcloud-docs/cloud-backup-recovery api-ref appendix/error_codes.rst).
+ */
 const NOT_FOUND_CODES = new Set([
   "DWS.5149",
   "DWS.0047",
@@ -135,8 +139,4 @@ export function isNotFound(err: unknown): boolean {
   if (!(err instanceof HuaweiCloudError) || err.kind !== "api") return false;
   if (err.status === 404) return true;
   return err.code !== undefined && NOT_FOUND_CODES.has(err.code);
-}
-
-export function isHuaweiCloudError(err: unknown): err is HuaweiCloudError {
-  return err instanceof HuaweiCloudError;
 }

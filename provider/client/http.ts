@@ -10,6 +10,10 @@
  * - 5xx, reset, timeout: only idempotent requests (GET/PUT/DELETE unless `spec.idempotent` says
  *   otherwise). A POST that may have reached the service is never repeated; its error carries
  *   `outcomeUnknown: true` so the caller can look for what it may have created.
+ *
+ * Limits: a request with a `deadline` (the resource's timeout, see `withDeadline`) ends by then
+ * whatever it is doing (waiting its turn, sending, reading, backing off, looking up the project id);
+ * an answer body larger than MAX_BODY_BYTES is not read further.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -112,9 +116,52 @@ function errorCodes(err: unknown): string[] {
 /** Failures where nothing reached the server, so any method may be retried. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT"]);
 
+/**
+ * The largest answer read (16 MiB): far above any list page these APIs return (1,000 CBR backups with
+ * their replication records are about 2 MB), far below what would strain the provider host.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
 type Attempt =
   | { kind: "answer"; status: number; headers: Record<string, string>; text: string }
-  | { kind: "failure"; error: unknown; timedOut: boolean; aborted: boolean };
+  | { kind: "failure"; error: unknown; timedOut: boolean; aborted: boolean }
+  | { kind: "oversized"; status: number; headers: Record<string, string> };
+
+/**
+ * The same client with every request bounded by `deadline` (epoch ms): the resource's timeout becomes
+ * a hard limit on each call it makes, retries, backoffs and the project id look-up included.
+ */
+export function withDeadline(client: HuaweiClient, deadline: number): HuaweiClient {
+  return {
+    settings: client.settings,
+    get stats() {
+      return client.stats;
+    },
+    projectId: (region) => client.projectId(region, deadline),
+    request: (spec) => client.request({ ...spec, deadline: Math.min(spec.deadline ?? deadline, deadline) }),
+  };
+}
+
+/** A signal that aborts at `deadline` (epoch ms), or undefined without one. */
+function deadlineSignal(deadline: number | undefined): AbortSignal | undefined {
+  return deadline === undefined ? undefined : AbortSignal.timeout(Math.max(0, deadline - Date.now()));
+}
+
+function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const present = signals.filter((s): s is AbortSignal => s !== undefined);
+  return present.length <= 1 ? present[0] : AbortSignal.any(present);
+}
+
+/** `promise`, or a rejection when `signal` aborts first. */
+function unlessSignalled<V>(promise: Promise<V>, signal: AbortSignal | undefined): Promise<V> {
+  if (!signal) return promise;
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
 
 interface Prepared {
   url: string;
@@ -140,17 +187,39 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     settings,
     stats,
 
-    async projectId(region: string): Promise<string> {
+    async projectId(region: string, deadline?: number): Promise<string> {
       checkRegion(region, "The region of a call");
       const configured = settings.projectIds[region];
       if (configured) return configured;
       const key = [creds.accessKey, endpointFor(settings, "iam", region), region].join("\n");
-      return sharedLookup(key, () => lookUpProjectId(client, region));
+      // The look-up is shared by every caller; one caller's deadline ends its own wait, not the look-up.
+      const signal = deadlineSignal(deadline);
+      try {
+        return await unlessSignalled(
+          sharedLookup(key, () => lookUpProjectId(client, region)),
+          signal,
+        );
+      } catch (err) {
+        if (!signal?.aborted) throw err;
+        throw new HuaweiCloudError(
+          `the operation's time ran out while looking up the project id of ${region}`,
+          {
+            kind: "timeout",
+            service: "iam",
+            operation: "KeystoneListProjects",
+            hint: DEADLINE_HINT,
+          },
+        );
+      }
     },
 
     async request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>> {
       const prepared = await prepare(spec);
       const idempotent = isIdempotent(spec);
+      const deadline = deadlineSignal(spec.deadline);
+      const signal = anySignal(spec.signal, deadline);
+      // Whether an attempt may have reached the service (a POST is repeated only when none did).
+      let maybeCarriedOut = false;
       const limiter = limiterFor(`${spec.service} ${prepared.origin} ${spec.region}`, options.maxInFlight);
       const base: HuaweiCloudErrorFields = {
         kind: "api",
@@ -159,14 +228,15 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
         resource: spec.resource,
       };
 
-      // Aborting while waiting for the limiter or a backoff ends the call with our error type.
-      const unlessAborted = <V>(wait: Promise<V>): Promise<V> =>
+      // Aborting (or the deadline) while waiting for the limiter or a backoff ends the call with our error type.
+      const unlessAborted = <V>(wait: Promise<V>, during: string): Promise<V> =>
         wait.catch((cause: unknown) => {
+          if (deadline?.aborted) throw deadlineError(base, idempotent, maybeCarriedOut, during);
           throw new HuaweiCloudError("the call was aborted", { ...base, kind: "network", cause });
         });
 
       for (let attempt = 0; ; attempt++) {
-        const release = await unlessAborted(limiter.acquire(spec.signal));
+        const release = await unlessAborted(limiter.acquire(signal), "waiting for its turn at the endpoint");
         const started = performance.now();
         count("requests");
         let result: Attempt;
@@ -177,15 +247,15 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
             { method: spec.method, path: prepared.path, query: prepared.query, headers, body: prepared.body },
             creds,
           );
-          result = await send(spec, prepared, { ...headers, authorization: signed.authorization });
+          result = await send(spec, prepared, { ...headers, authorization: signed.authorization }, signal);
         } catch (error) {
-          result = { kind: "failure", error, timedOut: false, aborted: spec.signal?.aborted ?? false };
+          result = { kind: "failure", error, timedOut: false, aborted: signal?.aborted ?? false };
         }
 
         const parsed = result.kind === "answer" ? parseBody(result.text) : undefined;
         const cloud = parsed?.ok ? parseErrorBody(parsed.value) : {};
-        const status = result.kind === "answer" ? result.status : undefined;
-        const requestId = result.kind === "answer" ? requestIdFrom(result.headers, cloud) : undefined;
+        const status = result.kind === "failure" ? undefined : result.status;
+        const requestId = result.kind === "failure" ? undefined : requestIdFrom(result.headers, cloud);
         const throttled = status !== undefined && status >= 400 && isThrottle(status, cloud.code);
         release({ throttled });
         if (throttled) count("throttled");
@@ -205,6 +275,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
           });
         }
 
+        if (result.kind === "oversized") throw oversizedError(base, result, requestId, idempotent);
         if (result.kind === "answer" && status! >= 200 && status! < 300) {
           return validate(spec, result, parsed!, requestId);
         }
@@ -214,12 +285,16 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
         let reason: string;
         if (result.kind === "failure") {
           const notSent = errorCodes(result.error).some((c) => NOT_SENT_CODES.has(c));
+          maybeCarriedOut ||= !notSent;
+          if (deadline?.aborted)
+            throw deadlineError(base, idempotent, maybeCarriedOut, "waiting for an answer");
           retryable = !result.aborted && (notSent || idempotent);
           reason = result.timedOut ? "timeout" : (errorCodes(result.error)[0] ?? "network error");
           if (!retryable || attempt >= settings.maxRetries) {
             throw networkError(spec, base, result, notSent, idempotent, attempt);
           }
         } else {
+          maybeCarriedOut ||= !throttled && status! >= 500;
           retryable = throttled || (status! >= 500 && idempotent);
           reason = throttled ? `throttled (${cloud.code ?? status})` : `HTTP ${status}`;
           if (!retryable || attempt >= settings.maxRetries) {
@@ -235,7 +310,7 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
           attempt: attempt + 1,
           delay_ms: delay,
         });
-        await unlessAborted(sleep(delay, spec.signal));
+        await unlessAborted(sleep(delay, signal), `waiting to try again after ${reason}`);
       }
     },
   };
@@ -246,7 +321,15 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     let path = spec.path;
     let projectId: string | undefined;
     if (path.includes("{project_id}")) {
-      projectId = await client.projectId(spec.region);
+      try {
+        projectId = await client.projectId(spec.region, spec.deadline);
+      } catch (err) {
+        // Name what needed the project id, and for which call (the look-up knows neither).
+        const fields = err instanceof HuaweiCloudError ? err.fields() : undefined;
+        if (!fields || fields.resource) throw err;
+        const summary = `${(err as HuaweiCloudError).summary} (needed for ${spec.service.toUpperCase()} ${spec.operation})`;
+        throw new HuaweiCloudError(summary, { ...fields, resource: spec.resource });
+      }
       path = path.replaceAll("{project_id}", projectId);
     }
     path = encodePath(`${baseUrl.pathname.replace(/\/+$/, "")}${path}`);
@@ -288,9 +371,10 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
     spec: RequestSpec<unknown>,
     p: Prepared,
     headers: Record<string, string>,
+    callSignal: AbortSignal | undefined,
   ): Promise<Attempt> {
     const timeout = AbortSignal.timeout(settings.requestTimeoutMs);
-    const signal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
+    const signal = anySignal(timeout, callSignal)!;
     try {
       const res = await undiciRequest(p.url, {
         dispatcher: agent(),
@@ -301,16 +385,61 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
         headersTimeout: settings.requestTimeoutMs,
         bodyTimeout: settings.requestTimeoutMs,
       });
-      const text = await res.body.text();
-      return { kind: "answer", status: res.statusCode, headers: flattenHeaders(res.headers), text };
+      const answer = { status: res.statusCode, headers: flattenHeaders(res.headers) };
+      const text = await readCapped(res.body);
+      return text === undefined ? { kind: "oversized", ...answer } : { kind: "answer", ...answer, text };
     } catch (error) {
       const codes = errorCodes(error);
       const timedOut =
-        timeout.aborted ||
+        (timeout.aborted && !callSignal?.aborted) ||
         codes.includes("UND_ERR_HEADERS_TIMEOUT") ||
         codes.includes("UND_ERR_BODY_TIMEOUT");
-      return { kind: "failure", error, timedOut, aborted: !timedOut && (spec.signal?.aborted ?? false) };
+      return { kind: "failure", error, timedOut, aborted: !timedOut && (callSignal?.aborted ?? false) };
     }
+  }
+
+  /**
+   * The call's time ran out (the resource's timeout). A request that may have been carried out keeps
+   * its warning, so the caller's error still says the thing may exist.
+   */
+  function deadlineError(
+    base: HuaweiCloudErrorFields,
+    idempotent: boolean,
+    maybeCarriedOut: boolean,
+    during: string,
+  ): HuaweiCloudError {
+    const unknownOutcome = !idempotent && maybeCarriedOut;
+    if (unknownOutcome) count("outcomeUnknown");
+    return new HuaweiCloudError(`the operation's time ran out ${during}`, {
+      ...base,
+      kind: "timeout",
+      outcomeUnknown: unknownOutcome,
+      hint: unknownOutcome ? `${OUTCOME_UNKNOWN_HINT} ${DEADLINE_HINT}` : DEADLINE_HINT,
+    });
+  }
+
+  function oversizedError(
+    base: HuaweiCloudErrorFields,
+    answer: Extract<Attempt, { kind: "oversized" }>,
+    requestId: string | undefined,
+    idempotent: boolean,
+  ): HuaweiCloudError {
+    // The service answered, so a create may have been carried out; what it says cannot be read.
+    const unknownOutcome = !idempotent && answer.status < 400;
+    if (unknownOutcome) count("outcomeUnknown");
+    return new HuaweiCloudError(
+      `the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB; stopped reading it`,
+      {
+        ...base,
+        kind: "response",
+        status: answer.status,
+        requestId,
+        outcomeUnknown: unknownOutcome,
+        hint: unknownOutcome
+          ? OUTCOME_UNKNOWN_HINT
+          : "Check that the endpoint is a Huawei Cloud API (not a proxy or a download).",
+      },
+    );
   }
 
   function validate<T>(
@@ -414,6 +543,26 @@ export function createClient(settings: Settings, options: ClientOptions = {}): H
 
   return client;
 }
+
+/** The body as text, or undefined when it grows past MAX_BODY_BYTES (then it is not read further). */
+async function readCapped(
+  body: AsyncIterable<Buffer> & { destroy(err?: Error): unknown },
+): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const DEADLINE_HINT =
+  'If the operation needs longer, raise the resource\'s `timeouts` (e.g. timeouts: { create: "2h" }).';
 
 const OUTCOME_UNKNOWN_HINT =
   "The request was not repeated because it may already have taken effect: look for what it may have " +

@@ -1,8 +1,7 @@
 /**
  * Debug logging, switched on with HUAWEICLOUD_SNAPSHOTS_DEBUG=1 (read on every call, so a user can
  * set it for one `pulumi up`). Lines go to stderr, which the Pulumi provider host forwards to the
- * engine log. Nothing secret is ever written: callers pass values through `redact`, and headers
- * through `redactHeaders`.
+ * engine log. Nothing secret is ever written: callers pass values through `redact`.
  */
 import type { Credentials } from "./types";
 
@@ -42,15 +41,6 @@ export function redact(text: string, credentials?: Partial<Credentials>): string
     .sort((a, b) => b.length - a.length);
   for (const s of secrets) out = out.split(s).join(MASK);
   return out;
-}
-
-const SECRET_HEADERS = new Set(["authorization", "x-security-token", "x-auth-token", "x-subject-token"]);
-
-/** A copy of headers safe to print: credential-bearing headers are masked. */
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? MASK : v]),
-  );
 }
 
 /** The gateway's way of printing a canonical request: `|` for each newline. */

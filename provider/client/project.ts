@@ -1,6 +1,6 @@
 /**
  * Project id per region: configured, or looked up once through IAM `GET /v3/projects?name={region}`
- * (huawei-apis.md §4.4) and cached for the life of the process, per access key, IAM endpoint and
+ * (as Huawei's Go SDK does: huaweicloud-sdk-go-v3 core/auth/internal/iam_helper.go) and cached for the life of the process, per access key, IAM endpoint and
  * region. The in-flight lookup itself is shared, so a hundred resources starting at once make one
  * IAM call; a failed lookup is forgotten so the next call tries again.
  */
@@ -44,7 +44,6 @@ export async function lookUpProjectId(
     path: "/v3/projects",
     query: { name: region },
     response: projectsSchema,
-    resource: `project of region ${region}`,
   });
   // IAM filters by name already; filtering again guards against a server that ignores the query.
   const matches = res.body.projects.filter((p) => p.name === region);

@@ -1,6 +1,8 @@
 /**
  * Reading what the cloud answered: the error body shapes of the services and the gateway, the
- * request id, and what to tell the user for well-known codes (huawei-apis.md §0, §4.3, §6).
+ * request id, and what to tell the user for well-known codes (huaweicloud-sdk-go-v3
+ * core/sdkerr/errors.go for the body shapes; the API Gateway error codes of Huawei Cloud's "Error
+ * Codes" appendix, e.g. APIGW.0301 signature, APIGW.0308 throttled).
  */
 
 export interface CloudErrorBody {

@@ -5,10 +5,19 @@
  * `__provider` state. The precedence is documented in docs/client.md.
  */
 import { HuaweiCloudError } from "./errors";
+import {
+  DURATION_RULE,
+  isProjectId,
+  isRegionName,
+  PROJECT_ID_RULE,
+  parseDuration,
+  REGION_RULE,
+} from "./rules";
 import type { Credentials, Service, Settings } from "./types";
 
+/** Where `huaweicloud:*` stack config is read from (the host's Config, handed over by `configure`). */
 export interface ConfigReader {
-  /** Full key, e.g. `huaweicloud:region`. */
+  /** Full key, e.g. `huaweicloud:region`; undefined when not set. */
   get(key: string): string | undefined;
 }
 
@@ -17,9 +26,9 @@ export interface SettingsSource {
   env?: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RETRIES = 8;
-export const SERVICES: readonly Service[] = ["dws", "evs", "cbr", "iam"];
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 8;
+const SERVICES: readonly Service[] = ["dws", "evs", "cbr", "iam"];
 
 /** A value and the place it was found, so errors can say where a bad value came from. */
 interface Found {
@@ -140,17 +149,10 @@ function resolveCredentials(places: Places): Credentials {
   );
 }
 
-/** Region names: lowercase words joined by dashes, e.g. cn-north-4, eu-west-101, my-kualalumpur-1. */
-export function isRegionName(value: string): boolean {
-  return /^[a-z]{2,}(-[a-z0-9]+)+$/.test(value);
-}
-
+/** The region rule of rules.ts, for a value read from `place`. */
 export function checkRegion(region: string, place: string): string {
   if (!isRegionName(region)) {
-    throw inputError(
-      `${place} is not a Huawei Cloud region name: "${region}".`,
-      "Use a region id such as cn-north-4, ap-southeast-1 or eu-west-101.",
-    );
+    throw inputError(`${place} is not a Huawei Cloud region name: "${region}".`, `Use ${REGION_RULE}.`);
   }
   return region;
 }
@@ -164,10 +166,9 @@ function resolveRegion(places: Places): string | undefined {
   return f ? checkRegion(f.value, f.place) : undefined;
 }
 
+/** The project id rule of rules.ts, for a value read from `place`. */
 function checkProjectId(id: string, place: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) {
-    throw inputError(`${place} is not a project id: "${id}".`, "A project id is a 32-character hex string.");
-  }
+  if (!isProjectId(id)) throw inputError(`${place} is not a project id: "${id}".`, `Use ${PROJECT_ID_RULE}.`);
   return id;
 }
 
@@ -277,22 +278,12 @@ function resolveMaxRetries(places: Places): number {
   return Number(f.value);
 }
 
-/** Milliseconds, or a duration such as `500ms`, `30s`, `2m`. */
-export function parseDurationMs(value: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) return undefined;
-  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? "ms"]!;
-  return Math.round(Number(m[1]) * factor);
-}
-
 function resolveTimeout(places: Places): number {
   const f = places.first(places.config("huaweicloud:requestTimeout"), places.env("HW_REQUEST_TIMEOUT"));
   if (!f) return DEFAULT_REQUEST_TIMEOUT_MS;
-  const ms = parseDurationMs(f.value);
-  if (ms === undefined || ms < 1 || ms > 3_600_000) {
-    throw inputError(
-      `${f.place} must be a duration from 1ms to 1h, such as 30000, "30s" or "2m", not "${f.value}".`,
-    );
+  const ms = parseDuration(f.value);
+  if (ms === undefined || ms > 3_600_000) {
+    throw inputError(`${f.place} must be ${DURATION_RULE}, at most 1h, not "${f.value}".`);
   }
   return ms;
 }

@@ -2,8 +2,9 @@
  * SDK-HMAC-SHA256: Huawei Cloud's AK/SK request signing (API Gateway "APIG" signing).
  *
  * One implementation of the algorithm, used by the client to sign and by the emulator to verify.
- * Reference: shared/reference/huawei-apis.md section 4 (Huawei's Go, Node and Python SDK signers and
- * the published test vectors, reproduced in test/client/sign.test.ts).
+ * Reference: Huawei's SDK signers (huaweicloud-sdk-go-v3 core/auth/signer/signer.go,
+ * huaweicloud-sdk-nodejs-v3 core/auth/AKSKSigner.ts, huaweicloud-sdk-python-v3 signer.py) and their
+ * test vectors, reproduced in test/client/sign.test.ts.
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 

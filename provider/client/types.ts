@@ -44,6 +44,12 @@ export interface RequestSpec<T> {
   idempotent?: boolean;
   /** Abort the call (and its retries). */
   signal?: AbortSignal;
+  /**
+   * Epoch ms by which the call must end, retries, backoffs and the project id look-up included (the
+   * resource operation's deadline, set by `withDeadline`). Past it the call fails with kind "timeout";
+   * a POST that may have been carried out keeps `outcomeUnknown`.
+   */
+  deadline?: number;
 }
 
 export interface ApiResponse<T> {
@@ -104,6 +110,9 @@ export interface HuaweiClient {
   /** Counters of this client; `processStats()` has the totals of every client in the process. */
   readonly stats: Readonly<ClientStats>;
   request<T>(spec: RequestSpec<T>): Promise<ApiResponse<T>>;
-  /** The project id of a region (configured, or resolved through IAM `GET /v3/projects?name=`). */
-  projectId(region: string): Promise<string>;
+  /**
+   * The project id of a region (configured, or resolved through IAM `GET /v3/projects?name=`); with a
+   * deadline (epoch ms) the wait for it ends by then.
+   */
+  projectId(region: string, deadline?: number): Promise<string>;
 }

@@ -3,33 +3,36 @@
  * replication vault in another region, followed to the end — unlike Terraform's one-shot
  * `cbr_checkpoint_copy`, it waits, reads, detects drift and deletes what it created.
  *
- * The cloud has no replication object: `POST /checkpoints/replicate` answers the backups it queued,
- * each with a replication record. Records live on the source backups (status waiting_replicate →
- * replicating → success | fail, extra_info.progress, destination_backup_id); the replicas are
- * backups in the destination vault with image_type "replication" (huawei-apis.md §3). A vault goes
- * to a given destination region once, so the resource id is `<source vault id>:<destination region>`.
+ * The cloud has no replication object. `POST /checkpoints/replicate` replicates a vault's available
+ * backups, once per destination region; `POST /backups/{id}/replicate` replicates one backup, again
+ * once its previous replica is gone. Each replication is a task in the source vault's operation
+ * logs (waiting → running → success | failed, with progress and the replica's id); the replicas are
+ * backups in the destination vault with image_type "replication" (Huawei Cloud CBR API reference). The resource
+ * id is `<source vault id>:<destination region>`.
+ *
+ * Which replications are this resource's: the source vault's replications towards the destination
+ * region newer than `trackedAfter`, the newest that existed before its first request (a cloud time,
+ * never the caller's clock; absent when there was none). For each source backup the latest counts.
+ * State is that one mark plus counts, the same size for 3 backups or 3,000; the operation logs are
+ * the history that outlives source backups that expire. Replicas it makes one by one carry
+ * `ownerMark` as their description.
  */
 import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
-import { type Backup, cbrApi, type ReplicationRecord } from "../services/cbr";
+import { MINUTE_MS } from "../client/rules";
+import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
-import {
-  DELETE_FIRST_POLL_MS,
-  type OpContext,
-  type Props,
-  type ResourceSpec,
-  untypedState,
-  waitUntil,
-} from "./framework";
-import { adoptOrCreate, retryWhileBusy } from "./lifecycle";
+import { DELETE_FIRST_POLL_MS, type OpContext, type ResourceSpec, stateField, waitUntil } from "./framework";
+import { findPatiently, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
-const MINUTE = 60_000;
-const CREATE_MATCH_WINDOW_MS = 2 * MINUTE;
-const RECORD_PENDING = new Set(["waiting_replicate", "replicating"]);
+/** Problems named in state and errors; the rest are counted. */
+const MAX_PROBLEMS = 5;
+/** A finished replication whose replica is gone (deleted outside Pulumi) while its source remains. */
+const LOST = "replica_lost";
 
-function cbrInputs() {
+function cbrInputs(defaults: { region?: string } = {}) {
   return z
     .strictObject({
       sourceVaultId: cloudId("CBR source vault"),
@@ -41,162 +44,315 @@ function cbrInputs() {
       adoptExisting: z.boolean({ error: "must be true or false" }).optional(),
       timeouts: timeouts(),
     })
-    .refine((i) => !i.region || i.region !== i.destinationRegion, {
-      message: "must differ from the source region: replication goes to another region",
+    .refine((i) => i.destinationRegion !== (i.region ?? defaults.region), {
+      message:
+        "must differ from the source region (the resource's region, else the provider's): replication goes to another region",
       path: ["destinationRegion"],
     });
 }
 export type CbrReplicationInputs = z.infer<ReturnType<typeof cbrInputs>>;
 
-/** One source backup's replication, as the resource tracks it. */
-interface Tracked {
-  sourceBackupId: string;
-  replicationRecordId: string;
-}
-
-interface Snapshot {
-  records: Array<Tracked & { record?: ReplicationRecord; replica?: Backup; replicaLost?: boolean }>;
-}
-
-/** A finished replication whose replica is gone or going (deleted outside Pulumi): drift to repair. */
-const LOST = "replica_lost";
-
-function ids(olds: Props): Tracked[] {
-  const list = Array.isArray(olds.replications) ? (olds.replications as Props[]) : [];
-  return list.map((r) => ({
-    sourceBackupId: String(r.sourceBackupId),
-    replicationRecordId: String(r.replicationRecordId),
-  }));
-}
-
-function aggregateStatus(s: Snapshot): string {
-  if (s.records.some((r) => r.record?.status === "fail")) return "fail";
-  if (s.records.some((r) => r.replicaLost)) return LOST;
-  const done = s.records.every((r) => r.record?.status === "success" && r.replica?.status === "available");
-  return done ? "success" : "replicating";
-}
-
-function outputsOf(s: Snapshot): Props {
-  const replications = s.records.map((r) => ({
-    sourceBackupId: r.sourceBackupId,
-    replicationRecordId: r.replicationRecordId,
-    status: r.record?.status ?? "unknown",
-    progress: r.record?.extra_info?.progress ?? (r.record?.status === "success" ? 100 : undefined),
-    replicaBackupId: r.record?.destination_backup_id ?? undefined,
-    replicaStatus: r.replicaLost ? "lost" : (r.replica?.status ?? undefined),
-    failReason: r.record?.extra_info?.fail_reason ?? undefined,
-  }));
-  const progresses = replications.map((r) => r.progress ?? 0);
-  return {
-    status: aggregateStatus(s),
-    progress: progresses.length ? Math.floor(progresses.reduce((a, b) => a + b, 0) / progresses.length) : 100,
-    replications,
-    sourceBackupIds: replications.map((r) => r.sourceBackupId),
-    replicationRecordIds: replications.map((r) => r.replicationRecordId),
-    replicaBackupIds: replications.flatMap((r) => (r.replicaBackupId ? [r.replicaBackupId] : [])),
-  };
-}
-
-function observation(s: Snapshot): Observation<Snapshot> {
-  const status = aggregateStatus(s);
-  const out = outputsOf(s);
-  return {
-    state: status === "success" ? "success" : status === "fail" || status === LOST ? "failure" : "pending",
-    status,
-    progress: out.progress as number,
-    value: s,
-  };
-}
-
-/** The API handles of both sides. */
-function sides(ctx: OpContext, inputs: Props) {
-  return {
-    source: cbrApi(ctx.client, ctx.region, ctx.label),
-    destination: cbrApi(ctx.client, String(inputs.destinationRegion), ctx.label),
-  };
-}
-
-/**
- * Every replication record on the source vault's backups (one list call), with the backup it
- * belongs to. There is no replication-record endpoint: records live on their source backups.
- */
-async function vaultRecords(ctx: OpContext, sourceVaultId: string): Promise<ReplicationRecord[]> {
-  const backups = await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
-    vault_id: sourceVaultId,
-    show_replication: true,
+/** State as this version writes it, tolerant of what a partial failure or version 0.x left. */
+export function cbrState() {
+  const text = () => stateField(z.string());
+  const count = () => stateField(z.number().int().nonnegative());
+  return z.looseObject({
+    sourceVaultId: text(),
+    destinationVaultId: text(),
+    destinationRegion: text(),
+    destinationProjectId: text(),
+    startedAt: text(),
+    trackedAfter: text(),
+    status: text(),
+    statusDetail: text(),
+    progress: stateField(z.number()),
+    backups: count(),
+    replicas: count(),
+    replicating: count(),
+    failed: count(),
+    lost: count(),
+    sourceGone: count(),
+    problems: stateField(z.array(z.string())),
+    /** Version 0.x listed every replication; read only to find what it made. */
+    replicaBackupIds: stateField(z.array(z.string())),
+    sourceBackupIds: stateField(z.array(z.string())),
   });
-  return backups.flatMap((b) =>
-    (b.replication_records ?? []).map((r) => ({ ...r, source_backup_id: r.source_backup_id ?? b.id })),
-  );
+}
+export type CbrReplicationState = z.infer<ReturnType<typeof cbrState>>;
+
+/** One source backup's latest replication towards the destination region. */
+interface Replication {
+  logId: string;
+  sourceBackupId: string;
+  status: "waiting_replicate" | "replicating" | "success" | "fail";
+  progress: number;
+  replicaId?: string;
+  /** Cloud time (epoch ms). */
+  createdAt: number;
+  failure?: string;
+}
+
+/** A replication as last seen, with its replica and whether its source backup still exists. */
+interface Seen extends Replication {
+  sourceGone?: boolean;
+  replica?: Backup;
+  /** Whether the destination side was looked at. */
+  looked: boolean;
+}
+
+/** What a resource tracks: the vaults, the region and the mark. */
+interface Scope {
+  sourceVaultId: string;
+  destinationVaultId: string;
+  destinationRegion: string;
+  /** Cloud time (epoch ms): replications newer than this are the resource's; undefined = all. */
+  after?: number;
+  /** Replicas version 0.x recorded in state. */
+  legacyReplicaIds?: string[];
+}
+
+const PENDING = new Set(["waiting_replicate", "replicating"]);
+const GONE_REPLICA = new Set(["deleting", "waiting_delete"]);
+
+/** Marks replicas made one by one (CopyBackup takes a description of up to 255 characters). */
+export function ownerMark(sourceVaultId: string, destinationRegion: string): string {
+  return `Pulumi CbrReplication ${sourceVaultId}:${destinationRegion}`;
+}
+
+function statusOfLog(status: string): Replication["status"] {
+  switch (status) {
+    case "waiting":
+      return "waiting_replicate";
+    case "running":
+      return "replicating";
+    case "success":
+      return "success";
+    default:
+      return "fail"; // failed, timeout, skipped: no replica came of it
+  }
+}
+
+function replicationOf(log: ReplicationLog): Replication & { region?: string } {
+  const r = log.extra_info?.replication;
+  const status = statusOfLog(log.status);
+  const failure = log.error_info?.code
+    ? `${log.error_info.code} ${log.error_info.message ?? ""}`.trim()
+    : status === "fail"
+      ? log.status
+      : undefined;
+  return {
+    logId: log.id,
+    sourceBackupId: r?.source_backup_id ?? "",
+    region: r?.destination_region ?? undefined,
+    status,
+    progress: status === "success" ? 100 : (log.extra_info?.common?.progress ?? 0),
+    replicaId: r?.destination_backup_id || undefined,
+    createdAt: parseCloudTime(log.created_at) ?? 0,
+    failure,
+  };
+}
+
+/** Every replication of the source vault (all regions, all pages), oldest first. */
+async function history(ctx: OpContext, sourceVaultId: string) {
+  const logs = await cbrApi(ctx.client, ctx.region, ctx.label).listReplicationLogs(sourceVaultId);
+  return logs
+    .map(replicationOf)
+    .filter((r) => r.sourceBackupId)
+    .sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** The latest replication per source backup among those newer than `after`. */
+function latestPerBackup(all: Replication[], after: number | undefined): Replication[] {
+  const latest = new Map<string, Replication>();
+  for (const r of all) if (after === undefined || r.createdAt > after) latest.set(r.sourceBackupId, r);
+  return [...latest.values()];
+}
+
+function newest(rs: Replication[], before = Number.POSITIVE_INFINITY): number | undefined {
+  const times = rs.map((r) => r.createdAt).filter((t) => t < before);
+  return times.length ? Math.max(...times) : undefined;
+}
+
+function towards(all: Array<Replication & { region?: string }>, region: string): Replication[] {
+  return all.filter((r) => r.region === region);
+}
+
+/** The replicas in the destination vault, by id. */
+async function replicasIn(ctx: OpContext, scope: Scope): Promise<Map<string, Backup>> {
+  const copies = await cbrApi(ctx.client, scope.destinationRegion, ctx.label).listBackups({
+    vault_id: scope.destinationVaultId,
+    image_type: "replication",
+  });
+  return new Map(copies.map((c) => [c.id, c]));
+}
+
+/** The source vault's backups (none when the vault itself was deleted). */
+async function sourceBackups(ctx: OpContext, sourceVaultId: string): Promise<Backup[]> {
+  try {
+    return await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
+      vault_id: sourceVaultId,
+      image_type: "backup",
+    });
+  } catch (err) {
+    if (isNotFound(err)) return [];
+    throw err;
+  }
 }
 
 /**
- * Looks at every tracked record on the source side (one list call) and, when they are all done
- * or when asked, at the replicas on the destination side (one more list call).
+ * The resource's replications as the cloud shows them now; the destination side and the source
+ * backups are looked at always, or only once nothing is pending.
  */
-async function look(ctx: OpContext, inputs: Props, tracked: Tracked[], replicas: "always" | "when-done") {
-  const { destination } = sides(ctx, inputs);
-  const byRecord = new Map((await vaultRecords(ctx, String(inputs.sourceVaultId))).map((r) => [r.id, r]));
-  const snapshot: Snapshot = {
-    records: tracked.map((t) => ({ ...t, record: byRecord.get(t.replicationRecordId) })),
-  };
-  const allDone = snapshot.records.every((r) => r.record?.status === "success");
-  if (replicas === "always" || allDone) {
-    const copies = await destination.listBackups({
-      vault_id: String(inputs.destinationVaultId),
-      image_type: "replication",
-    });
-    const byId = new Map(copies.map((c) => [c.id, c]));
-    for (const r of snapshot.records) {
-      const replicaId = r.record?.destination_backup_id;
-      if (replicaId) r.replica = byId.get(replicaId);
-      const gone = !r.replica || r.replica.status === "deleting" || r.replica.status === "waiting_delete";
-      r.replicaLost = r.record?.status === "success" && gone;
-    }
+async function survey(ctx: OpContext, scope: Scope, look: "always" | "when-done"): Promise<Seen[]> {
+  const mine = latestPerBackup(
+    towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion),
+    scope.after,
+  );
+  const seen: Seen[] = mine.map((r) => ({ ...r, looked: false }));
+  if (look === "when-done" && seen.some((r) => PENDING.has(r.status))) return seen;
+  const [replicas, sources] = await Promise.all([
+    replicasIn(ctx, scope),
+    sourceBackups(ctx, scope.sourceVaultId),
+  ]);
+  const live = new Set(sources.map((b) => b.id));
+  for (const r of seen) {
+    r.looked = true;
+    r.sourceGone = !live.has(r.sourceBackupId);
+    if (r.replicaId) r.replica = replicas.get(r.replicaId);
   }
-  return snapshot;
+  return seen;
 }
 
-/** Records toward the destination region created since `since`: what an earlier attempt started. */
-async function findRecords(ctx: OpContext, inputs: CbrReplicationInputs, since?: number): Promise<Tracked[]> {
-  return (await vaultRecords(ctx, inputs.sourceVaultId))
-    .filter(
-      (r) =>
-        r.destination_region === inputs.destinationRegion &&
-        (!r.destination_vault_id || r.destination_vault_id === inputs.destinationVaultId) &&
-        (since === undefined || (parseCloudTime(r.created_at) ?? 0) >= since),
-    )
-    .map((r) => ({ sourceBackupId: r.source_backup_id!, replicationRecordId: r.id }));
+type Verdict = "pending" | "done" | "fail" | "lost" | "expired";
+
+function verdict(r: Seen): Verdict {
+  if (PENDING.has(r.status)) return "pending";
+  if (r.status === "fail") return "fail";
+  if (!r.looked) return "pending";
+  const present = r.replica && !GONE_REPLICA.has(r.replica.status);
+  if (present) return r.replica!.status === "available" ? "done" : "pending";
+  // Its source expired or was deleted and its replica is gone too: the normal end of a backup.
+  return r.sourceGone ? "expired" : "lost";
 }
 
-async function waitReplicated(ctx: OpContext, inputs: Props, tracked: Tracked[], startedAt?: number) {
+function problemOf(r: Seen, v: Verdict): string | undefined {
+  if (v === "fail") return `backup ${r.sourceBackupId}: replication failed (${r.failure ?? "fail"})`;
+  if (v === "lost")
+    return `backup ${r.sourceBackupId}: replica ${r.replicaId ?? ""} was deleted outside Pulumi`;
+  return undefined;
+}
+
+function summaryOf(seen: Seen[]) {
+  const verdicts = seen.map(verdict);
+  const n = (v: Verdict) => verdicts.filter((x) => x === v).length;
+  const problems = seen.flatMap((r, i) => problemOf(r, verdicts[i]!) ?? []);
+  const status = n("fail") ? "fail" : n("lost") ? LOST : n("pending") ? "replicating" : "success";
+  const replicas = seen.filter((r) => r.replica && !GONE_REPLICA.has(r.replica.status)).length;
+  const sourceGone = seen.filter((r) => r.sourceGone).length;
+  const progresses = seen.map((r, i) => (verdicts[i] === "pending" ? r.progress : 100));
+  const parts = [
+    `${replicas} of ${seen.length} replicas present`,
+    n("pending") ? `${n("pending")} replicating` : "",
+    n("fail") ? `${n("fail")} failed` : "",
+    n("lost") ? `${n("lost")} deleted outside Pulumi (pulumi up replicates them again)` : "",
+    sourceGone
+      ? `${sourceGone} source backups expired or deleted (their replicas stay tracked; destroy deletes them)`
+      : "",
+  ];
+  return {
+    status,
+    statusDetail: parts.filter(Boolean).join("; "),
+    progress: progresses.length ? Math.floor(progresses.reduce((a, b) => a + b, 0) / progresses.length) : 100,
+    backups: seen.length,
+    replicas,
+    replicating: n("pending"),
+    failed: n("fail"),
+    lost: n("lost"),
+    sourceGone,
+    problems: bounded(problems),
+  };
+}
+
+/** At most MAX_PROBLEMS entries, the last one counting the rest. */
+function bounded(items: string[]): string[] {
+  if (items.length <= MAX_PROBLEMS) return items;
+  return [...items.slice(0, MAX_PROBLEMS - 1), `… and ${items.length - MAX_PROBLEMS + 1} more`];
+}
+
+function observation(seen: Seen[]): Observation<Seen[]> {
+  const s = summaryOf(seen);
+  return {
+    state:
+      s.status === "success" ? "success" : s.status === "fail" || s.status === LOST ? "failure" : "pending",
+    status: s.status,
+    progress: s.progress,
+    value: seen,
+  };
+}
+
+function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?: string }>): Scope {
+  const { sourceVaultId, destinationVaultId, destinationRegion } = state;
+  if (!sourceVaultId || !destinationVaultId || !destinationRegion) {
+    throw new HuaweiCloudError("its state lacks the source vault, destination vault or destination region", {
+      kind: "input",
+      hint: "Run `pulumi refresh`; if the state was edited by hand, restore sourceVaultId, destinationVaultId and destinationRegion.",
+    });
+  }
+  const scope: Scope = {
+    sourceVaultId,
+    destinationVaultId,
+    destinationRegion,
+    after: parseCloudTime(state.trackedAfter),
+    legacyReplicaIds: state.replicaBackupIds,
+  };
+  if (state.trackedAfter === undefined && all) {
+    // Version 0.x state: the mark is the newest replication before the first one it listed.
+    const listed = new Set([...(state.sourceBackupIds ?? []), ...(state.replicaBackupIds ?? [])]);
+    const toward = towards(all, destinationRegion);
+    const first = toward.find(
+      (r) => listed.has(r.sourceBackupId) || (r.replicaId !== undefined && listed.has(r.replicaId)),
+    );
+    scope.after = first ? newest(toward, first.createdAt) : Number.POSITIVE_INFINITY;
+  }
+  return scope;
+}
+
+/** The scope of old state, migrating a version 0.x state to the mark (one more list call). */
+async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise<Scope> {
+  if (state.trackedAfter !== undefined || !state.sourceBackupIds?.length) return scopeOf(state);
+  return scopeOf(state, await history(ctx, scopeOf(state).sourceVaultId));
+}
+
+function markOf(scope: Scope): Partial<CbrReplicationState> {
+  return { trackedAfter: scope.after === undefined ? undefined : new Date(scope.after).toISOString() };
+}
+
+async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number) {
   const done = await waitUntil(ctx, {
-    goal: "for every replication record to succeed and every replica to be available",
-    poll: async () => observation(await look(ctx, inputs, tracked, "when-done")),
+    goal: "for every replication to succeed and every replica to be available",
+    poll: async () => observation(await survey(ctx, scope, "when-done")),
     startedAt,
     pollImmediately: startedAt === undefined,
-    outputs: outputsOf,
-    failureDetail: (o) =>
-      o.value.records
-        .filter((r) => r.record?.status === "fail")
-        .map((r) =>
-          `backup ${r.sourceBackupId}: ${r.record?.extra_info?.fail_code ?? "fail"} ${r.record?.extra_info?.fail_reason ?? ""}`.trim(),
-        )
-        .join("; "),
+    outputs: summaryOf,
+    failureDetail: (o) => {
+      const s = summaryOf(o.value);
+      return `${s.statusDetail}: ${s.problems.join("; ")}`;
+    },
     failureHint:
-      "The replication is kept in state with its records so nothing is orphaned. Check the vaults' capacity and " +
-      "the CBR console; `pulumi up` then replaces it, or `pulumi destroy` deletes the replicas that were made.",
+      "It is kept in state with every replica it made, so nothing is orphaned. `pulumi up` replaces it (its " +
+      "replicas are deleted, then the backups are replicated again, one by one), `pulumi destroy` deletes " +
+      "its replicas. The source vault's replication tasks in the CBR console say why a replication failed.",
   });
-  return outputsOf(done.value);
+  return summaryOf(done.value);
 }
 
-export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
+export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicationState> = {
   kind: "CbrReplication",
   noun: "CBR replication",
   inputs: cbrInputs,
-  state: untypedState,
+  state: cbrState,
   // Replicating large backups across regions takes long; Terraform does not wait at all.
-  defaultTimeouts: { create: 120 * MINUTE, update: 120 * MINUTE, delete: 30 * MINUTE },
+  defaultTimeouts: { create: 120 * MINUTE_MS, update: 120 * MINUTE_MS, delete: 30 * MINUTE_MS },
   resolvedWhenOmitted: ["destinationProjectId"],
   replaceOnChange: [
     "sourceVaultId",
@@ -217,128 +373,95 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
     const id = `${inputs.sourceVaultId}:${inputs.destinationRegion}`;
     const destinationProjectId =
       inputs.destinationProjectId ?? (await ctx.client.projectId(inputs.destinationRegion));
-    const resolved = { ...inputs, destinationProjectId };
-    let tracked: Tracked[] | undefined;
+    const target = { ...inputs, destinationProjectId };
+    const before = await history(ctx, inputs.sourceVaultId);
+    const earlier = towards(before, inputs.destinationRegion);
+    const scope: Scope = { ...inputs, after: newest(earlier) };
     let startedAt: number | undefined;
-    if (inputs.adoptExisting) {
-      const existing = await findRecords(ctx, inputs);
-      if (existing.length) tracked = existing;
+    const adopted = inputs.adoptExisting ? await liveReplications(ctx, scope, earlier) : [];
+    if (adopted.length) {
+      // Adopted: the mark goes just before the oldest replication whose replica exists; a later one
+      // whose replica is gone is replicated again.
+      scope.after = newest(earlier, Math.min(...adopted.map((r) => r.createdAt)));
+      const lost = (await survey(ctx, scope, "always")).filter((r) => verdict(r) === "lost");
+      await replicateEach(
+        ctx,
+        target,
+        lost.map((r) => r.sourceBackupId),
+        before,
+      );
+    } else {
+      startedAt = await replicate(ctx, target, before);
     }
-    if (!tracked) {
-      const firstTry = Date.now();
-      try {
-        ({ created: tracked, startedAt } = await adoptOrCreate(ctx, {
-          post: async () =>
-            (
-              await retryWhileBusy(
-                ctx,
-                (err) => vaultBusy(ctx, inputs, err),
-                () =>
-                  cbrApi(ctx.client, ctx.region, ctx.label).replicateVault({
-                    vault_id: inputs.sourceVaultId,
-                    destination_vault_id: inputs.destinationVaultId,
-                    destination_region: inputs.destinationRegion,
-                    destination_project_id: destinationProjectId,
-                    enable_acceleration: inputs.enableAcceleration,
-                  }),
-              )
-            ).map((b) => ({ sourceBackupId: b.backup_id, replicationRecordId: b.replication_record_id })),
-          find: async () => {
-            const found = await findRecords(ctx, inputs, firstTry - CREATE_MATCH_WINDOW_MS);
-            return found.length ? found : undefined;
-          },
-        }));
-      } catch (err) {
-        throw await explainRefusal(ctx, inputs, err);
-      }
-    }
-    const started = { destinationProjectId, startedAt: new Date(startedAt ?? Date.now()).toISOString() };
-    ctx.recordId(id, {
-      ...started,
-      status: "replicating",
-      replications: tracked.map((t) => ({ ...t, status: "waiting_replicate" })),
-    });
-    return { id, outs: { ...started, ...(await waitReplicated(ctx, resolved, tracked, startedAt)) } };
+    const started = {
+      destinationProjectId,
+      startedAt: new Date(startedAt ?? Date.now()).toISOString(),
+      ...markOf(scope),
+    };
+    ctx.recordId(id, { ...started, status: "replicating" });
+    return { id, outs: { ...started, ...(await waitReplicated(ctx, scope, startedAt)) } };
   },
 
-  async read(ctx, _id, olds) {
-    const tracked = ids(olds);
-    let snapshot: Snapshot;
-    try {
-      snapshot = await look(ctx, olds, tracked, "always");
-    } catch (err) {
-      if (isNotFound(err)) return undefined; // the source vault is gone
-      throw err;
-    }
-    // Gone when every replica this resource made has been deleted outside Pulumi.
-    const made = snapshot.records.filter((r) => r.record?.destination_backup_id);
-    if (
-      made.length > 0 &&
-      made.every((r) => !r.replica) &&
-      !snapshot.records.some((r) => RECORD_PENDING.has(r.record?.status ?? ""))
-    ) {
+  async read(ctx, _id, state) {
+    const scope = await scopeOfState(ctx, state);
+    const seen = await survey(ctx, scope, "always");
+    // Gone when every replica it made has been deleted (outside Pulumi, or by the cloud's retention).
+    const made = seen.filter((r) => r.replicaId);
+    if (made.length > 0 && seen.every((r) => verdict(r) === "lost" || verdict(r) === "expired")) {
       return undefined;
     }
-    return outputsOf(snapshot);
+    return { ...markOf(scope), ...summaryOf(seen) };
   },
 
-  async update(ctx, _id, olds) {
+  async update(ctx, _id, state) {
     // Nothing updates in place. An update after an interrupted create resumes the wait; one after
     // a refresh found replicas deleted outside Pulumi replicates those backups again.
-    if (olds.status === LOST) return repairLostReplicas(ctx, olds);
-    if (olds.status !== "replicating") return {};
-    return waitReplicated(ctx, olds, ids(olds), parseCloudTime(String(olds.startedAt)));
+    if (state.status !== LOST && state.status !== "replicating") return {};
+    const scope = await scopeOfState(ctx, state);
+    if (state.status === LOST) return { ...markOf(scope), ...(await repairLostReplicas(ctx, state, scope)) };
+    return { ...markOf(scope), ...(await waitReplicated(ctx, scope, parseCloudTime(state.startedAt))) };
   },
 
-  async delete(ctx, _id, olds) {
-    const tracked = ids(olds);
-    if (tracked.length === 0) return;
-    const { destination } = sides(ctx, olds);
+  async delete(ctx, _id, state) {
+    const scope = await scopeOfState(ctx, state);
+    const destination = cbrApi(ctx.client, scope.destinationRegion, ctx.label);
+    let seen = await survey(ctx, scope, "always");
     // Replicas still being made are let finish, so none is left behind half-made.
-    let snapshot = await look(ctx, olds, tracked, "always").catch((err) => {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    });
-    if (snapshot?.records.some((r) => RECORD_PENDING.has(r.record?.status ?? ""))) {
+    if (seen.some((r) => verdict(r) === "pending")) {
       const settled = await waitUntil(ctx, {
         goal: "for replication to finish before its replicas are deleted",
         pollImmediately: true,
-        poll: async () => anyEnd(observation(await look(ctx, olds, tracked, "always"))),
+        poll: async () => anyEnd(observation(await survey(ctx, scope, "always"))),
       });
-      snapshot = settled.value;
+      seen = settled.value;
     }
-    const replicaIds = new Set<string>(
-      (snapshot?.records ?? []).flatMap((r) =>
-        r.record?.destination_backup_id ? [r.record.destination_backup_id] : [],
-      ),
-    );
-    for (const r of (olds.replications as Props[] | undefined) ?? []) {
-      if (typeof r.replicaBackupId === "string") replicaIds.add(r.replicaBackupId);
-    }
-    for (const replicaId of replicaIds) {
+    const present = await replicasIn(ctx, scope);
+    const mark = ownerMark(scope.sourceVaultId, scope.destinationRegion);
+    const mine = new Set<string>([
+      ...seen.flatMap((r) => (r.replicaId ? [r.replicaId] : [])),
+      ...(scope.legacyReplicaIds ?? []),
+      ...[...present.values()].filter((b) => b.description === mark).map((b) => b.id),
+    ]);
+    const doomed = [...mine].filter((rid) => present.has(rid));
+    for (const replicaId of doomed) {
       try {
         await destination.deleteBackup(replicaId);
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
     }
-    if (replicaIds.size === 0) return;
+    if (doomed.length === 0) return;
     await waitUntil(ctx, {
       goal: "for its replica backups to be deleted",
       firstDelayMs: DELETE_FIRST_POLL_MS,
       pollImmediately: false,
       poll: async () => {
-        const left = (
-          await destination.listBackups({
-            vault_id: String(olds.destinationVaultId),
-            image_type: "replication",
-          })
-        ).filter((b) => replicaIds.has(b.id));
+        const left = [...(await replicasIn(ctx, scope)).values()].filter((b) => mine.has(b.id));
         return left.length === 0
           ? { state: "gone", status: "deleted", value: undefined }
           : {
               state: left.some((b) => b.status === "error") ? "failure" : "pending",
-              status: left.map((b) => b.status).join(","),
+              status: `${left.length} left (${[...new Set(left.map((b) => b.status))].join(",")})`,
               value: undefined,
             };
       },
@@ -348,79 +471,193 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
   },
 };
 
-/**
- * BackupService.6130 means the vault is being replicated: wait. But a vault already replicated to
- * this region is refused for good (the emulator, at least, answers the same code), so only a vault
- * with no finished records towards the region counts as busy.
- */
-async function vaultBusy(
+/** For adoptExisting: the latest replications towards the vault whose replica exists (or is on its way). */
+async function liveReplications(
   ctx: OpContext,
-  inputs: CbrReplicationInputs,
-  err: HuaweiCloudError,
-): Promise<boolean> {
-  if (err.code !== "BackupService.6130") return false;
-  const towards = (await vaultRecords(ctx, inputs.sourceVaultId)).filter(
-    (r) => r.destination_region === inputs.destinationRegion,
+  scope: Scope,
+  earlier: Replication[],
+): Promise<Replication[]> {
+  const replicas = await replicasIn(ctx, scope);
+  return latestPerBackup(earlier, undefined).filter(
+    (r) =>
+      PENDING.has(r.status) ||
+      (r.status === "success" &&
+        r.replicaId !== undefined &&
+        replicas.has(r.replicaId) &&
+        !GONE_REPLICA.has(replicas.get(r.replicaId)!.status)),
   );
-  return towards.length === 0 || towards.some((r) => RECORD_PENDING.has(r.status));
+}
+
+type Target = CbrReplicationInputs & { destinationProjectId: string };
+
+/**
+ * Replicates the vault (CopyCheckpoint). A vault goes to a region once: when it was replicated
+ * there before (BackupService.6130 with no replication running), its backups are replicated one
+ * by one instead. Returns when the cloud accepted the work.
+ */
+async function replicate(ctx: OpContext, target: Target, before: Array<Replication & { region?: string }>) {
+  const source = cbrApi(ctx.client, ctx.region, ctx.label);
+  const known = new Set(before.map((r) => r.logId));
+  try {
+    await postCarefully(
+      ctx,
+      () =>
+        retryWhileBusy(
+          ctx,
+          (err) => err.code === "BackupService.6130" && vaultBusy(ctx, target.sourceVaultId),
+          () =>
+            source.replicateVault({
+              vault_id: target.sourceVaultId,
+              destination_vault_id: target.destinationVaultId,
+              destination_region: target.destinationRegion,
+              destination_project_id: target.destinationProjectId,
+              enable_acceleration: target.enableAcceleration,
+            }),
+        ),
+      async () =>
+        towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
+          (r) => !known.has(r.logId),
+        ),
+    );
+    return Date.now();
+  } catch (err) {
+    if (!(err instanceof HuaweiCloudError) || err.code !== "BackupService.6130") throw err;
+  }
+  const startedAt = Date.now();
+  const backups = (await sourceBackups(ctx, target.sourceVaultId)).filter((b) => b.status === "available");
+  const live = new Set(
+    (await liveReplications(ctx, target, towards(before, target.destinationRegion))).map(
+      (r) => r.sourceBackupId,
+    ),
+  );
+  const todo = backups.filter((b) => !live.has(b.id));
+  if (todo.length === 0 && backups.length > 0) {
+    throw new HuaweiCloudError(
+      `refused: vault ${target.sourceVaultId} was already replicated to ${target.destinationRegion}, and all ` +
+        `${backups.length} of its available backups have replicas there that this resource did not make`,
+      {
+        kind: "api",
+        resource: ctx.label,
+        code: "BackupService.6130",
+        hint: "A backup has one replica per region. To manage those replicas with this resource, set adoptExisting: true.",
+      },
+    );
+  }
+  await replicateEach(
+    ctx,
+    target,
+    todo.map((b) => b.id),
+    before,
+  );
+  return startedAt;
 }
 
 /**
- * Replicates again, one by one (CopyBackup), the source backups whose replica was deleted outside
- * Pulumi — the cloud allows a backup a new replica once the old one is gone — then waits for them.
+ * BackupService.6130 is "the vault is being replicated" — wait — but also, for a vault already
+ * replicated to the region, a refusal for good. Busy only while one of its replications runs.
  */
-async function repairLostReplicas(ctx: OpContext, olds: Props): Promise<Props> {
-  const tracked = ids(olds);
-  const now = await look(ctx, olds, tracked, "always");
-  const source = cbrApi(ctx.client, ctx.region, ctx.label);
-  // Every record, updated in place as its backup is replicated again.
-  const repaired: Tracked[] = now.records.map((r) => ({
-    sourceBackupId: r.sourceBackupId,
-    replicationRecordId: r.replicationRecordId,
-  }));
-  const recorded = [...((olds.replications as Props[] | undefined) ?? repaired)];
-  for (const [i, r] of now.records.entries()) {
-    if (!r.replicaLost) continue;
-    const firstTry = Date.now();
-    const { created: recordId } = await adoptOrCreate(ctx, {
-      // BackupService.6131: the old replica is still being deleted; it clears when it is gone.
-      post: async () =>
-        (
-          await retryWhileBusy(
-            ctx,
-            (err) => err.code === "BackupService.6131",
-            () =>
-              source.replicateBackup(r.sourceBackupId, {
-                destination_project_id: String(olds.destinationProjectId),
-                destination_region: String(olds.destinationRegion),
-                destination_vault_id: String(olds.destinationVaultId),
-              }),
-          )
-        ).replication_record_id,
-      find: async () =>
-        (await findRecords(ctx, olds as CbrReplicationInputs, firstTry - CREATE_MATCH_WINDOW_MS)).find(
-          (t) => t.sourceBackupId === r.sourceBackupId && t.replicationRecordId !== r.replicationRecordId,
-        )?.replicationRecordId,
-    });
-    repaired[i] = { sourceBackupId: r.sourceBackupId, replicationRecordId: recordId };
-    // Record at once: should a later step fail, state points at the new record and keeps every
-    // other one as it was, so destroy finds all the replicas.
-    recorded[i] = { ...repaired[i], status: "waiting_replicate" };
-    ctx.recordOutputs({ replications: [...recorded] });
-  }
-  return waitReplicated(ctx, olds, repaired);
+async function vaultBusy(ctx: OpContext, sourceVaultId: string): Promise<boolean> {
+  return (await history(ctx, sourceVaultId)).some((r) => PENDING.has(r.status));
 }
 
-/** A refused replication of a vault already replicated there says how to take it over. */
-async function explainRefusal(ctx: OpContext, inputs: CbrReplicationInputs, err: unknown): Promise<unknown> {
-  if (!(err instanceof HuaweiCloudError) || err.kind !== "api" || err.outcomeUnknown) return err;
-  const existing = await findRecords(ctx, inputs).catch(() => []);
-  if (existing.length === 0) return err;
-  return new HuaweiCloudError(
-    `refused: vault ${inputs.sourceVaultId} was already replicated to ${inputs.destinationRegion} (${existing.length} replication records)`,
-    {
-      ...err.fields(),
-      hint: "A vault replicates to a region once. To manage those replicas with this resource, set adoptExisting: true.",
-    },
-  );
+/**
+ * Replicates source backups one by one (CopyBackup), each replica marked as this resource's. A
+ * backup whose old replica is still being deleted is refused (BackupService.6131) until it is gone.
+ */
+async function replicateEach(
+  ctx: OpContext,
+  target: Target,
+  backupIds: string[],
+  before: Replication[],
+): Promise<void> {
+  const source = cbrApi(ctx.client, ctx.region, ctx.label);
+  const known = new Set(before.map((r) => r.logId));
+  for (const backupId of backupIds) {
+    await postCarefully(
+      ctx,
+      () =>
+        retryWhileBusy(
+          ctx,
+          (err) => err.code === "BackupService.6131" && replicaGoing(ctx, target, backupId),
+          () =>
+            source.replicateBackup(backupId, {
+              destination_project_id: target.destinationProjectId,
+              destination_region: target.destinationRegion,
+              destination_vault_id: target.destinationVaultId,
+              enable_acceleration: target.enableAcceleration,
+              description: ownerMark(target.sourceVaultId, target.destinationRegion),
+            }),
+        ),
+      async () =>
+        towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
+          (r) => r.sourceBackupId === backupId && !known.has(r.logId),
+        ),
+    );
+  }
+}
+
+/**
+ * BackupService.6131: the backup has a replica in the region. Worth waiting only while that replica
+ * is being deleted (a repair, or a replace right after the old replicas were deleted).
+ */
+async function replicaGoing(ctx: OpContext, target: Target, backupId: string): Promise<boolean> {
+  const latest = latestPerBackup(
+    towards(await history(ctx, target.sourceVaultId), target.destinationRegion),
+    undefined,
+  ).find((r) => r.sourceBackupId === backupId);
+  if (!latest?.replicaId) return false;
+  try {
+    const replica = await cbrApi(ctx.client, target.destinationRegion, ctx.label).getBackup(latest.replicaId);
+    return GONE_REPLICA.has(replica.status);
+  } catch (err) {
+    if (isNotFound(err)) return true; // gone by now: the next try passes
+    throw err;
+  }
+}
+
+/** 5xx answers that are a refusal in the service's own words: sending again cannot help. */
+const REFUSED_5XX = new Set(["BackupService.1005"]); // the destination region does not support replication
+
+/**
+ * Sends a create. When its outcome is unknown (5xx, reset), looks for what it made first, then
+ * sends it again within the client's retry count, unless the answer was a refusal (REFUSED_5XX).
+ * The final error says how many times it was sent.
+ */
+async function postCarefully(ctx: OpContext, post: () => Promise<unknown>, made: () => Promise<boolean>) {
+  const attempts = ctx.client.settings.maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await post();
+      return;
+    } catch (err) {
+      if (!(err instanceof HuaweiCloudError && err.outcomeUnknown)) throw err;
+      if (
+        (await findPatiently(async () => ((await made()) ? true : undefined), ctx.deadline)) !== undefined
+      ) {
+        return;
+      }
+      if (REFUSED_5XX.has(err.code ?? "") || attempt >= attempts || Date.now() >= ctx.deadline) {
+        if (attempt === 1) throw err; // its hint is true: it was not repeated
+        throw new HuaweiCloudError(
+          `failed ${attempt} times; after each, nothing it may have made was found`,
+          {
+            ...err.fields(),
+            hint: "Nothing was made, so nothing is orphaned. Run `pulumi up` again once the service answers.",
+          },
+        );
+      }
+    }
+  }
+}
+
+/** Replicates again, one by one, the source backups whose replica was deleted outside Pulumi. */
+async function repairLostReplicas(ctx: OpContext, state: CbrReplicationState, scope: Scope) {
+  const seen = await survey(ctx, scope, "always");
+  const lost = seen.filter((r) => verdict(r) === "lost").map((r) => r.sourceBackupId);
+  const target = {
+    ...scope,
+    destinationProjectId: state.destinationProjectId ?? (await ctx.client.projectId(scope.destinationRegion)),
+  } as Target;
+  await replicateEach(ctx, target, lost, await history(ctx, scope.sourceVaultId));
+  return waitReplicated(ctx, scope);
 }

@@ -3,10 +3,12 @@
  * automated snapshot). Both are DWS snapshots once created: one read, one wait, one delete.
  *
  * States: CREATING → AVAILABLE, or UNAVAILABLE (failed or cancelled). Not found: HTTP 404 or
- * DWS.5149 on GET, DWS.0001 "has been deleted" on DELETE (huawei-apis.md §1).
+ * DWS.5149 on GET, DWS.0001 "has been deleted" on DELETE (as terraform-provider-huaweicloud
+ * huaweicloud/services/dws/resource_huaweicloud_dws_snapshot.go reads them).
  */
 import { z } from "zod";
 import { HuaweiCloudError } from "../client/errors";
+import { MINUTE_MS } from "../client/rules";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
 import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
@@ -22,8 +24,6 @@ import {
   whenIso,
 } from "./lifecycle";
 import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
-
-const MINUTE = 60_000;
 
 /** What a snapshot and a copy share: a unique name, a description, where, how long, adoption. */
 function snapshotFields() {
@@ -135,7 +135,7 @@ const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
 
 const common = {
   state: dwsState,
-  defaultTimeouts: { create: 60 * MINUTE, update: 60 * MINUTE, delete: 20 * MINUTE },
+  defaultTimeouts: { create: 60 * MINUTE_MS, update: 60 * MINUTE_MS, delete: 20 * MINUTE_MS },
   isUnsettled: (olds: DwsSnapshotState) => unsettled(snapshots, olds.status),
   isFailed: (olds: DwsSnapshotState) => olds.status !== undefined && snapshots.failed.has(olds.status),
   // Names are unique (case-insensitively): a replacement with the same name must delete first.

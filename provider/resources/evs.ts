@@ -2,11 +2,13 @@
  * EvsSnapshot: a snapshot of an EVS disk (v2 cloudsnapshots API).
  *
  * States: creating → available | error; delete only from available or error (else EVS.1047), then
- * deleting → gone (404 EVS.5404); error_deleting is terminal (huawei-apis.md §2). Name and
+ * deleting → gone (404 EVS.5404); error_deleting is terminal (Huawei Cloud EVS API reference; terraform-provider-huaweicloud
+ * huaweicloud/services/evs/resource_huaweicloud_evs_snapshot.go). Name and
  * description update in place; everything else replaces.
  */
 import { z } from "zod";
 import { HuaweiCloudError } from "../client/errors";
+import { MINUTE_MS } from "../client/rules";
 import { type EvsSnapshotDetail, evsApi } from "../services/evs";
 import { parseCloudTime, parsePercent } from "../services/util";
 import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
@@ -23,7 +25,6 @@ import {
 } from "./lifecycle";
 import { cloudId, evsDescription, evsMetadata, evsName, regionName, timeouts } from "./rules";
 
-const MINUTE = 60_000;
 /** The metadata key that carries a snapshot's owner stamp (docs/ownership.md). */
 const OWNER_KEY = "pulumi_owner";
 
@@ -116,7 +117,7 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs, EvsSnapshotState> 
   inputs: evsInputs,
   state: evsState,
   // Terraform's defaults are create 10m and delete 3m; large disks take longer.
-  defaultTimeouts: { create: 30 * MINUTE, update: 30 * MINUTE, delete: 10 * MINUTE },
+  defaultTimeouts: { create: 30 * MINUTE_MS, update: 30 * MINUTE_MS, delete: 10 * MINUTE_MS },
   replaceOnChange: ["volumeId", "metadata", "force", "region"],
   updatable: ["name", "description"],
   isUnsettled: (olds) => unsettled(snapshots, olds.status),

@@ -6,7 +6,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
-import { createClient, resolveSettings } from "../client";
+import { type ConfigReader, createClient, parseDuration, resolveSettings, withDeadline } from "../client";
 import { HuaweiCloudError } from "../client/errors";
 import type { HuaweiClient, Settings } from "../client/types";
 import { describeStatuses, type Observation, waitFor } from "../waiter";
@@ -56,8 +56,11 @@ export interface ResourceSpec<I extends Props, S extends Props = Props> {
   /** "EVS snapshot" */
   noun: string;
   defaultTimeouts: Timeouts;
-  /** Input schema factory; messages name the rule (the property comes from the issue path). */
-  inputs: () => z.ZodType<I> & { shape: Record<string, unknown> };
+  /**
+   * Input schema factory; messages name the rule (the property comes from the issue path). Rules
+   * that need the provider's default region get it, when it is known.
+   */
+  inputs: (defaults?: { region?: string }) => z.ZodType<I> & { shape: Record<string, unknown> };
   /**
    * State schema factory. Tolerant: a partial failure, an interrupted run or an older version may
    * have left any field out or of another type, so every field is optional and an unreadable one
@@ -104,9 +107,6 @@ export function stateOf<S extends Props>(spec: Pick<ResourceSpec<Props, S>, "sta
 // ---------------------------------------------------------------------------------------------
 // Configuration: set by the host through configure(); read on every call.
 
-export interface ConfigReader {
-  get(key: string): string | undefined;
-}
 let configured: ConfigReader | undefined;
 const clients = new Map<string, HuaweiClient>();
 
@@ -145,6 +145,15 @@ function settingsKey(s: Settings): string {
   return JSON.stringify([s.credentials, s.endpoints, s.projectIds, s.requestTimeoutMs, s.maxRetries]);
 }
 
+/** The provider's default region (stack config or environment), read without any API call. */
+export function defaultRegion(): string | undefined {
+  try {
+    return clientForCall().settings.region;
+  } catch {
+    return undefined; // bad or missing settings: reported by the first call that needs them
+  }
+}
+
 export function regionFor(client: HuaweiClient, inputs: Props, noun: string): string {
   const region = typeof inputs.region === "string" && inputs.region ? inputs.region : client.settings.region;
   if (!region) {
@@ -158,17 +167,6 @@ export function regionFor(client: HuaweiClient, inputs: Props, noun: string): st
 
 // ---------------------------------------------------------------------------------------------
 // Durations and timeouts
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
-/** Go-style durations as Terraform and Pulumi write them: "45m", "1h30m", "90s", "500ms". */
-export function parseDuration(text: string): number | undefined {
-  const s = text.trim();
-  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s)) return undefined;
-  let total = 0;
-  for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)) total += Number(m[1]) * UNIT_MS[m[2]!]!;
-  return total > 0 ? total : undefined;
-}
 
 export function timeoutsOf(inputs: Props, defaults: Timeouts): Timeouts {
   const given = (inputs.timeouts ?? {}) as Partial<Record<keyof Timeouts, string>>;
@@ -298,7 +296,9 @@ export function checkInputs<I extends Props, S extends Props>(
 ): { inputs: Props; failures: CheckFailure[] } {
   const unknown = unknownPaths(withoutPaths(news, []));
   const known = withoutPaths(news, unknown) as Props;
-  const parsed = spec.inputs().safeParse(known);
+  const parsed = spec
+    .inputs({ region: unknown.includes("region") ? undefined : defaultRegion() })
+    .safeParse(known);
   if (parsed.success) {
     if (unknown.length > 0) return { inputs: news, failures: [] }; // keep the sentinels for the engine
     return { inputs: withOwnership(spec, olds, stripUndefined(parsed.data as Props)), failures: [] };
@@ -358,13 +358,6 @@ export function diffInputs<I extends Props, S extends Props>(
   const state = stateOf(spec, olds);
   const replaces: string[] = [];
   const updates: string[] = [];
-  const defaultRegion = () => {
-    try {
-      return clientForCall().settings.region;
-    } catch {
-      return undefined;
-    }
-  };
   for (const key of spec.replaceOnChange) {
     let next: unknown = news[key];
     if (key === "region" && next === undefined) next = defaultRegion() ?? olds.region;
@@ -396,7 +389,7 @@ export interface DynamicMethods {
 }
 
 function inputsOnly<I extends Props, S extends Props>(spec: ResourceSpec<I, S>, props: Props): I {
-  const parsed = spec.inputs().safeParse(withoutPaths(props, []));
+  const parsed = spec.inputs({ region: defaultRegion() }).safeParse(withoutPaths(props, []));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new HuaweiCloudError(`invalid ${spec.noun} input ${issue.path.join(".")}: ${issue.message}`, {
@@ -407,15 +400,16 @@ function inputsOnly<I extends Props, S extends Props>(spec: ResourceSpec<I, S>, 
 }
 
 function contextFor(spec: ResourceSpec<Props, Props>, props: Props, op: keyof Timeouts, id?: string) {
-  const client = clientForCall();
   const timeoutMs = timeoutsOf(props, spec.defaultTimeouts)[op];
+  const deadline = Date.now() + timeoutMs;
+  const client = withDeadline(clientForCall(), deadline); // every request ends by the deadline
   let recorded: { id: string; outs: Props } | undefined;
   const ctx: OpContext = {
     client,
     region: regionFor(client, props, spec.noun),
     label: spec.labelOf(props, id),
     operation: op,
-    deadline: Date.now() + timeoutMs,
+    deadline,
     timeoutMs,
     recordId(newId, outs) {
       recorded = { id: newId, outs };
@@ -557,7 +551,10 @@ export async function waitUntil<T>(ctx: OpContext, spec: WaitSpec<T>): Promise<O
   const status = last
     ? `status ${last.status}${last.progress !== undefined ? ` at ${last.progress}%` : ""}`
     : "no answer";
-  switch (result.outcome) {
+  // A poll cut short by the operation's deadline (the client's kind "timeout") is the wait timing out.
+  const deadlineHit =
+    result.outcome === "error" && result.error instanceof HuaweiCloudError && result.error.kind === "timeout";
+  switch (deadlineHit ? "timeout" : result.outcome) {
     case "success":
     case "gone":
       return last!;

@@ -4,10 +4,12 @@
  * `.configure(req)`: this module's contract with old state. Keep both names and signatures stable
  * across releases, so state written by an older version keeps working after an upgrade.
  */
+
+import type { ConfigReader } from "../client/settings";
 import { cbrReplicationSpec } from "./cbr";
 import { dwsSnapshotCopySpec, dwsSnapshotSpec } from "./dws";
 import { evsSnapshotSpec } from "./evs";
-import { type ConfigReader, type DynamicMethods, providerFor, setConfig } from "./framework";
+import { type DynamicMethods, providerFor, setConfig } from "./framework";
 
 export type ResourceKind = "DwsSnapshot" | "DwsSnapshotCopy" | "EvsSnapshot" | "CbrReplication";
 

@@ -208,7 +208,10 @@ export async function adoptOrCreate<T>(
       // After an ambiguous attempt, a refusal (e.g. "name already exists") may be our own first try.
       const retryable = outcomeUnknown(err);
       if (retryable || ambiguous) {
-        const found = await findPatiently(create.find, ctx.deadline);
+        const found = await findPatiently(create.find, ctx.deadline).catch((findErr: unknown) => {
+          // Out of time while looking: the create's own error is the one to report (it may exist).
+          throw Date.now() >= ctx.deadline ? err : findErr;
+        });
         if (found !== undefined) return { created: found, startedAt: retryable ? undefined : sentAt };
       }
       if (!retryable || attempt >= attempts || Date.now() >= ctx.deadline) throw err;
@@ -218,7 +221,7 @@ export async function adoptOrCreate<T>(
 }
 
 /** A create that just committed may take a moment to show in lists: look a few times. */
-async function findPatiently<T>(
+export async function findPatiently<T>(
   find: () => Promise<T | undefined>,
   deadline: number,
 ): Promise<T | undefined> {

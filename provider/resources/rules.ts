@@ -1,39 +1,48 @@
 /**
- * Input rules, as the cloud states them (shared/reference/huawei-apis.md and the seed documents),
- * as zod schema factories. Each message states the rule; check() prefixes the property.
+ * Input rules, as zod schema factories. Each message states the rule; check() prefixes the property.
+ * Region names, project ids and durations are judged by the one rule of each in client/rules.ts,
+ * which stack config uses too. Name and description limits are those of the cloud APIs: Huawei Cloud
+ * API reference for GaussDB(DWS) CreateSnapshot / CopySnapshot and EVS CreateSnapshot, as the
+ * huaweicloud-sdk-go-v3 request models (services/dws/v2/model, services/evs/v2/model) document them.
  */
 import { z } from "zod";
-import { parseDuration } from "./framework";
+import {
+  DURATION_RULE,
+  isProjectId,
+  isRegionName,
+  PROJECT_ID_RULE,
+  parseDuration,
+  REGION_RULE,
+} from "../client/rules";
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
+/** A string input: a missing one "is required", a value of another type "must be a string". */
+function text(what: string) {
+  return z.string({
+    error: (issue) => (issue.input === undefined ? `is required (${what})` : `must be a string (${what})`),
+  });
+}
+
 export function cloudId(what: string) {
-  return z
-    .string({ error: `must be the ${what} id, a string` })
-    .regex(UUID, `must be a ${what} id shaped like a UUID (8-4-4-4-12 hexadecimal digits)`);
+  return text(`the ${what} id`).regex(
+    UUID,
+    `must be a ${what} id shaped like a UUID (8-4-4-4-12 hexadecimal digits)`,
+  );
 }
 
 export function projectId() {
-  return z
-    .string({ error: "must be a project id, a string" })
-    .regex(/^[0-9a-fA-F]{32}$/, "must be a project id: 32 hexadecimal digits");
+  return text("a project id").refine(isProjectId, { message: `must be ${PROJECT_ID_RULE}` });
 }
 
 export function regionName() {
-  return z
-    .string({ error: "must be a region name, a string" })
-    .regex(
-      /^[a-z]{2}-[a-z]+(-[a-z]+)*-\d+$/,
-      'must be a region name such as "cn-north-4" or "ap-southeast-1"',
-    );
+  return text("a region name").refine(isRegionName, { message: `must be ${REGION_RULE}` });
 }
 
 export function timeouts() {
-  const duration = z
-    .string({ error: 'must be a duration string such as "45m", "1h30m" or "90s"' })
-    .refine((s) => parseDuration(s) !== undefined, {
-      message: 'must be a duration such as "45m", "1h30m", "90s" or "500ms" (units ms, s, m, h; above zero)',
-    });
+  const duration = text("a duration").refine((s) => parseDuration(s) !== undefined, {
+    message: `must be ${DURATION_RULE}`,
+  });
   return z
     .strictObject(
       { create: duration.optional(), update: duration.optional(), delete: duration.optional() },
@@ -44,8 +53,7 @@ export function timeouts() {
 
 /** DWS snapshot and copy names: 4–64 characters, starting with a letter, letters/digits/-/_. */
 export function dwsName() {
-  return z
-    .string({ error: "is required: a string" })
+  return text("the snapshot name")
     .min(4, "must be 4 to 64 characters long")
     .max(64, "must be 4 to 64 characters long")
     .regex(/^[A-Za-z]/, "must start with a letter")
@@ -56,8 +64,7 @@ const FORBIDDEN_DESCRIPTION = /[!<>'=&"]/;
 
 /** DWS descriptions: at most 256 characters, none of !<>'=&" */
 export function dwsDescription() {
-  return z
-    .string({ error: "must be a string" })
+  return text("the description")
     .max(256, "must be at most 256 characters")
     .refine((s) => !FORBIDDEN_DESCRIPTION.test(s), {
       message: "must not contain any of the characters !<>'=&\"",
@@ -67,8 +74,7 @@ export function dwsDescription() {
 
 /** EVS snapshot names: up to 64 characters; the autobk_snapshot_ prefix is reserved for backups. */
 export function evsName() {
-  return z
-    .string({ error: "is required: a string" })
+  return text("the snapshot name")
     .min(1, "must not be empty")
     .max(64, "must be at most 64 characters")
     .refine((s) => !s.startsWith("autobk_snapshot_"), {
@@ -78,8 +84,7 @@ export function evsName() {
 
 /** EVS snapshot descriptions: at most 85 characters (and 255 bytes). */
 export function evsDescription() {
-  return z
-    .string({ error: "must be a string" })
+  return text("the description")
     .max(85, "must be at most 85 characters")
     .refine((s) => Buffer.byteLength(s, "utf8") <= 255, { message: "must be at most 255 bytes in UTF-8" })
     .optional();

@@ -1,36 +1,17 @@
 /**
  * CBR (Cloud Backup and Recovery) replication API: typed calls and response schemas.
- * Paths and fields: shared/reference/huawei-apis.md §3 and the seed document.
+ * Paths and fields: Huawei Cloud CBR API reference (CopyCheckpoint, CopyBackup, ListBackups, ShowBackup,
+ * ListOpLogs, DeleteBackup) and huaweicloud-sdk-go-v3 services/cbr/v1/model.
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
-import { orUndefined } from "./util";
-
-export function replicationRecordSchema() {
-  return z.object({
-    id: z.string(),
-    status: z.string(),
-    source_backup_id: z.string().nullish(),
-    destination_backup_id: z.string().nullish(),
-    destination_region: z.string().nullish(),
-    destination_vault_id: z.string().nullish(),
-    destination_project_id: z.string().nullish(),
-    created_at: z.string().nullish(),
-    extra_info: z
-      .object({
-        progress: z.number().nullish(),
-        fail_code: z.string().nullish(),
-        fail_reason: z.string().nullish(),
-      })
-      .nullish(),
-  });
-}
-export type ReplicationRecord = z.infer<ReturnType<typeof replicationRecordSchema>>;
+import { allPages, orUndefined } from "./util";
 
 export function backupSchema() {
   return z.object({
     id: z.string(),
     name: z.string().nullish(),
+    description: z.string().nullish(),
     status: z.string(),
     vault_id: z.string().nullish(),
     image_type: z.string().nullish(),
@@ -40,10 +21,35 @@ export function backupSchema() {
     resource_size: z.number().nullish(),
     created_at: z.string().nullish(),
     updated_at: z.string().nullish(),
-    replication_records: z.array(replicationRecordSchema()).nullish(),
   });
 }
 export type Backup = z.infer<ReturnType<typeof backupSchema>>;
+
+/** A replication task (operation log): waiting, running, success, failed, skipped or timeout. */
+export function replicationLogSchema() {
+  return z.object({
+    id: z.string(),
+    status: z.string(),
+    created_at: z.string().nullish(),
+    error_info: z.object({ code: z.string().nullish(), message: z.string().nullish() }).nullish(),
+    extra_info: z
+      .object({
+        replication: z
+          .object({
+            source_backup_id: z.string().nullish(),
+            destination_backup_id: z.string().nullish(),
+            destination_region: z.string().nullish(),
+          })
+          .nullish(),
+        common: z.object({ progress: z.number().nullish() }).nullish(),
+      })
+      .nullish(),
+  });
+}
+export type ReplicationLog = z.infer<ReturnType<typeof replicationLogSchema>>;
+
+/** Page size of the CBR lists: the documented default and maximum. */
+const PAGE = 1000;
 
 export interface ReplicateVaultBody {
   vault_id: string;
@@ -56,6 +62,7 @@ export interface ReplicateVaultBody {
 
 export function cbrApi(client: HuaweiClient, region: string, resource?: string) {
   const base = { service: "cbr" as const, region, resource };
+  const paging = { limit: PAGE, style: "offset" as const, idOf: (item: { id: string }) => item.id };
   const api = {
     /** CopyCheckpoint: replicates a vault's available backups to the destination vault. */
     async replicateVault(replicate: ReplicateVaultBody) {
@@ -111,23 +118,41 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       return orUndefined(api.getBackup(id));
     },
 
-    /** One page of up to 1000 backups is plenty for a vault here; `offset` pages further. */
+    /** Every backup matching the filter, following every page (the API pages at 1,000). */
     async listBackups(filter: {
       vault_id?: string;
       image_type?: "backup" | "replication";
-      show_replication?: boolean;
-      limit?: number;
-      offset?: number;
     }): Promise<Backup[]> {
-      const res = await client.request({
-        ...base,
-        operation: "ListBackups",
-        method: "GET",
-        path: "/v3/{project_id}/backups",
-        query: { ...filter },
-        response: () => z.object({ backups: z.array(backupSchema()) }),
-      });
-      return res.body.backups;
+      return allPages(async ({ offset, limit }) => {
+        const res = await client.request({
+          ...base,
+          operation: "ListBackups",
+          method: "GET",
+          path: "/v3/{project_id}/backups",
+          query: { ...filter, limit, offset },
+          response: () => z.object({ backups: z.array(backupSchema()), count: z.number().nullish() }),
+        });
+        return { items: res.body.backups, count: res.body.count ?? undefined };
+      }, paging);
+    },
+
+    /**
+     * Every replication task of a vault (ListOpLogs, operation_type=replication), all pages. The
+     * history of a vault's replications: it outlives the source backups, which expire.
+     */
+    async listReplicationLogs(vaultId: string): Promise<ReplicationLog[]> {
+      return allPages(async ({ offset, limit }) => {
+        const res = await client.request({
+          ...base,
+          operation: "ListOpLogs",
+          method: "GET",
+          path: "/v3/{project_id}/operation-logs",
+          query: { operation_type: "replication", vault_id: vaultId, limit, offset },
+          response: () =>
+            z.object({ operation_logs: z.array(replicationLogSchema()), count: z.number().nullish() }),
+        });
+        return { items: res.body.operation_logs, count: res.body.count ?? undefined };
+      }, paging);
     },
 
     async deleteBackup(id: string): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * DWS (GaussDB(DWS)) snapshot API: typed calls and response schemas.
- * Paths and fields: shared/reference/huawei-apis.md §1 and the seed documents.
+ * Paths and fields: Huawei Cloud GaussDB(DWS) API reference (CreateSnapshot, ListSnapshotDetails,
+ * ListClusterSnapshots, CopySnapshot, DeleteSnapshot) and huaweicloud-sdk-go-v3 services/dws/v2/model.
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
@@ -90,7 +91,7 @@ export function dwsApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.snapshots;
     },
 
-    /** Every snapshot of one cluster, all pages (offset/limit, huawei-apis.md §1.3). */
+    /** Every snapshot of one cluster, all pages (offset/limit, as ListClusterSnapshots documents). */
     listClusterSnapshots(clusterId: string): Promise<DwsSnapshotDetail[]> {
       return allPages(
         async ({ limit, offset }) => {

@@ -1,6 +1,7 @@
 /**
  * EVS v2 "cloudsnapshots" API: typed calls and response schemas.
- * Paths and fields: shared/reference/huawei-apis.md §2 and the seed document.
+ * Paths and fields: Huawei Cloud EVS API reference (CreateSnapshot, ShowSnapshot, ListSnapshots,
+ * UpdateSnapshot, DeleteSnapshot) and huaweicloud-sdk-go-v3 services/evs/v2/model.
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
@@ -71,7 +72,7 @@ export function evsApi(client: HuaweiClient, region: string, resource?: string) 
       return orUndefined(api.getSnapshot(id));
     },
 
-    /** Every snapshot matching the filter, all pages (offset/limit up to 1000, huawei-apis.md §2.5). */
+    /** Every snapshot matching the filter, all pages (offset/limit up to 1000, as ListSnapshots documents). */
     listSnapshots(filter: EvsSnapshotFilter): Promise<EvsSnapshotDetail[]> {
       return allPages(
         async ({ limit, offset }) => {

@@ -49,7 +49,7 @@ export interface PagingOptions<T> {
   maxPages?: number;
 }
 
-/** Follows every page of a list call (huawei-apis.md §1.3, §2.5, §3.2), bounded in calls. */
+/** Follows every page of a list call (the DWS, EVS and CBR list APIs page by offset/limit or marker), bounded in calls. */
 export async function allPages<T>(
   fetchPage: (req: PageRequest) => Promise<Page<T>>,
   opts: PagingOptions<T>,

@@ -112,22 +112,28 @@ describe("resolveSettings: region, project ids, numbers", () => {
     const s = resolveSettings({
       config: config({
         "huaweicloud:region": "cn-north-4",
-        "huaweicloud:projectIds": '{"cn-north-4":"aaaa","cn-east-3":"bbbb"}',
-        "huaweicloud:projectId": "cccc",
+        "huaweicloud:projectIds":
+          '{"cn-north-4":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","cn-east-3":"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"}',
+        "huaweicloud:projectId": "cccccccccccccccccccccccccccccccc",
       }),
-      env: { ...PAIR, HW_PROJECT_ID: "dddd" },
+      env: { ...PAIR, HW_PROJECT_ID: "dddddddddddddddddddddddddddddddd" },
     });
-    expect(s.projectIds).toEqual({ "cn-north-4": "cccc", "cn-east-3": "bbbb" });
+    expect(s.projectIds).toEqual({
+      "cn-north-4": "cccccccccccccccccccccccccccccccc",
+      "cn-east-3": "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+    });
     const fromEnv = resolveSettings({
       env: {
         ...PAIR,
         HW_REGION_NAME: "cn-north-4",
-        HW_PROJECT_ID: "dddd",
-        HUAWEICLOUD_SDK_PROJECT_ID: "eeee",
+        HW_PROJECT_ID: "dddddddddddddddddddddddddddddddd",
+        HUAWEICLOUD_SDK_PROJECT_ID: "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee",
       },
     });
-    expect(fromEnv.projectIds).toEqual({ "cn-north-4": "dddd" });
-    inputError(() => resolveSettings({ env: { ...PAIR, HW_PROJECT_ID: "dddd" } })); // no region
+    expect(fromEnv.projectIds).toEqual({ "cn-north-4": "dddddddddddddddddddddddddddddddd" });
+    inputError(() =>
+      resolveSettings({ env: { ...PAIR, HW_PROJECT_ID: "dddddddddddddddddddddddddddddddd" } }),
+    ); // no region
     inputError(() => resolveSettings({ config: config({ "huaweicloud:projectIds": "[1]" }), env: PAIR }));
     inputError(() =>
       resolveSettings({ config: config({ "huaweicloud:projectIds": "{not json" }), env: PAIR }),

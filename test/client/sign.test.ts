@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { canonicalQuery, signRequest } from "../../provider/client/sign";
 
-// The three published vectors (shared/reference/huawei-apis.md §4.2).
+// The three published vectors: Huawei's documented signing example and the two of
+// huaweicloud-sdk-go-v3 core/auth/signer/signer_test.go.
 describe("SDK-HMAC-SHA256 published test vectors", () => {
   it("vector A: Huawei's documented GET", () => {
     const r = signRequest(

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULT_IDS, type RunningEmulator } from "../../emulator/index";
 import { call, P1, withEmulator } from "./helpers";
 
@@ -93,8 +93,16 @@ describe("fault knobs", () => {
       path: `/v1.0/${P1}/snapshots`,
       body: { snapshot: { name: "forced-fail", cluster_id: DEFAULT_IDS.dwsClusterId2 } },
     });
-    await new Promise((r) => setTimeout(r, 80));
-    const g = await call(emu, { path: `/v1.0/${P1}/snapshots/${c.json.snapshot.id}` });
+    // Wait (bounded) until the create has ended, then it must have ended UNAVAILABLE.
+    const path = `/v1.0/${P1}/snapshots/${c.json.snapshot.id}`;
+    const g = await vi.waitFor(
+      async () => {
+        const r = await call(emu, { path });
+        expect(r.json.snapshot.status).not.toBe("CREATING");
+        return r;
+      },
+      { timeout: 5_000, interval: 20 },
+    );
     expect(g.json.snapshot.status).toBe("UNAVAILABLE");
     emu.setFaults({ fail: { dwsSnapshot: 0 } });
   });

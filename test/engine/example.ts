@@ -11,10 +11,19 @@ import {
   capture,
   leftovers,
   type PropertyMap,
+  type ProviderHost,
   secret,
   stackCreatableIds,
+  startHost,
 } from "../../scripts/engine";
-import { EXAMPLE_PROJECT, REPO_ROOT, SHORT_TIMINGS, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./helpers";
+import {
+  EXAMPLE_PROJECT,
+  envWithoutHuaweiSettings,
+  REPO_ROOT,
+  SHORT_TIMINGS,
+  TEST_ACCESS_KEY,
+  TEST_SECRET_KEY,
+} from "./helpers";
 
 export const STACK = "engine-test";
 export const EXAMPLE_PROGRAM = path.join(REPO_ROOT, "dist", "examples", "index.js");
@@ -24,6 +33,24 @@ export async function startTestEmulator(): Promise<RunningEmulator> {
   emu.backend.iam.accessKeys.set(TEST_ACCESS_KEY, { secretKey: TEST_SECRET_KEY });
   baselines.set(emu, stackCreatableIds(emu.world()));
   return emu;
+}
+
+/**
+ * The emulator, the example stack's resources and a provider host started as the engine starts it,
+ * configured with the stack config (the host has no Huawei settings in its environment).
+ */
+export async function startExampleHost(): Promise<{
+  emu: RunningEmulator;
+  resources: CapturedResource[];
+  host: ProviderHost;
+}> {
+  const [emu, resources, host] = await Promise.all([
+    startTestEmulator(),
+    captureExample(),
+    startHost({ projectDir: REPO_ROOT, project: EXAMPLE_PROJECT, baseEnv: envWithoutHuaweiSettings() }),
+  ]);
+  await host.configure(stackConfig(emu));
+  return { emu, resources, host };
 }
 
 /** Stack config as the engine passes it to Configure: credentials as secrets (`pulumi config set --secret`). */

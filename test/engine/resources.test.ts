@@ -12,19 +12,10 @@ import {
   type PropertyMap,
   ProviderCallError,
   type ProviderHost,
-  startHost,
   UNKNOWN,
 } from "../../scripts/engine";
-import { captureExample, createdInWorld, stackConfig, startTestEmulator } from "./example";
-import {
-  EXAMPLE_PROJECT,
-  envWithoutHuaweiSettings,
-  findLeaks,
-  providerText,
-  REPO_ROOT,
-  TEST_ACCESS_KEY,
-  TEST_SECRET_KEY,
-} from "./helpers";
+import { createdInWorld, stackConfig, startExampleHost } from "./example";
+import { findLeaks, providerText, TEST_ACCESS_KEY, TEST_SECRET_KEY } from "./helpers";
 
 let emu: RunningEmulator;
 let host: ProviderHost;
@@ -33,15 +24,7 @@ let resources: CapturedResource[];
 const seenOutputs: PropertyMap[] = [];
 
 beforeAll(async () => {
-  const [e, r, h] = await Promise.all([
-    startTestEmulator(),
-    captureExample(),
-    startHost({ projectDir: REPO_ROOT, project: EXAMPLE_PROJECT, baseEnv: envWithoutHuaweiSettings() }),
-  ]);
-  emu = e;
-  resources = r;
-  host = h;
-  await host.configure(stackConfig(emu));
+  ({ emu, resources, host } = await startExampleHost());
 });
 
 afterAll(async () => {

@@ -49,6 +49,42 @@ describe("the world-versus-state audit", () => {
       expect(forgotten).toMatchObject({ orphans: 3, duplicates: 1 });
       expect(forgotten.details.join("\n")).toContain(b.id);
 
+      // Two resources of one name, each with its own snapshot, are not a duplicate; two resources
+      // sharing one id are; a state entry whose snapshot is gone is lost.
+      const twin: Planned = { ...planned, key: "audit-twin#2" };
+      expect(
+        audit(world, [
+          { planned, id: a.id, props: a.outs, partial: false },
+          { planned: twin, id: b.id, props: b.outs, partial: false },
+          cbrEntry,
+        ]),
+      ).toMatchObject({ orphans: 0, duplicates: 0, lost: 0 });
+      const shared = audit(world, [
+        { planned, id: a.id, props: a.outs, partial: false },
+        { planned: twin, id: a.id, props: a.outs, partial: false },
+        {
+          planned: { ...planned, key: "gone" },
+          id: "00000000-0000-4000-8000-00000000dead",
+          props: {},
+          partial: false,
+        },
+        cbrEntry,
+      ]);
+      expect(shared).toMatchObject({ orphans: 1, duplicates: 1, lost: 1 });
+      // An object that is not ours is no orphan, and adopting it is counted.
+      const notOurs = [{ kind: "evs" as const, id: b.id, fingerprint: "" }];
+      expect(
+        audit(world, [{ planned, id: a.id, props: a.outs, partial: false }, cbrEntry], notOurs),
+      ).toMatchObject({
+        orphans: 0,
+        foreignAdopted: 0,
+      });
+      expect(
+        audit(world, [{ planned, id: b.id, props: b.outs, partial: false }, cbrEntry], notOurs),
+      ).toMatchObject({
+        foreignAdopted: 1,
+      });
+
       await evs.delete(a.id, a.outs);
       await evs.delete(b.id, b.outs);
       await cbr.delete(c.id, c.outs);

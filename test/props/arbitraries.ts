@@ -4,6 +4,7 @@
  * exactly one rule.
  */
 import fc from "fast-check";
+import { parseDuration } from "../../provider/client/rules";
 
 export type Kind = "DwsSnapshot" | "DwsSnapshotCopy" | "EvsSnapshot" | "CbrReplication";
 export type Inputs = Record<string, unknown>;
@@ -204,9 +205,10 @@ export const malformedDuration = () =>
         "∞",
       ),
       fc.string({ maxLength: 8 }),
-      fc.integer({ min: 1, max: 1000 }).map((n) => `${n}`),
+      fc.integer({ min: 1, max: 1000 }).map((n) => `${n}.5`),
     )
-    .filter((s) => !/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(s.trim()) || !/[1-9]/.test(s));
+    // Malformed by the one duration rule (a whole number alone is milliseconds, so valid).
+    .filter((s) => parseDuration(s) === undefined);
 
 const tooLong = (min: number) => fc.string({ minLength: min, maxLength: min + 40, unit: "grapheme-ascii" });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
+import { ownerMark } from "../../provider/resources/cbr";
 import { cbrApi } from "../../provider/services/cbr";
+import { backupsIn } from "./cbr-helpers";
 import { cbr, checked, DEFAULT_IDS, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -14,25 +16,28 @@ describe("CbrReplication against the emulator", () => {
     });
     const { id, outs } = await cbr().create(inputs);
     expect(id).toBe(`${DEFAULT_IDS.cbrSourceVaultId}:${REGIONS.secondary.name}`);
+    const sources = DEFAULT_IDS.cbrSourceBackupIds.length;
     expect(outs).toMatchObject({
       status: "success",
       progress: 100,
       destinationProjectId: REGIONS.secondary.projectId,
+      backups: sources,
+      replicas: sources,
+      failed: 0,
+      lost: 0,
+      problems: [],
     });
-    const replicas = outs.replicaBackupIds as string[];
-    expect(replicas.length).toBe((outs.sourceBackupIds as string[]).length);
-    expect(replicas.length).toBeGreaterThan(0);
-    for (const r of outs.replications as Array<Record<string, unknown>>) {
-      expect(r).toMatchObject({ status: "success", replicaStatus: "available" });
-    }
+    const replicas = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId);
+    expect(replicas).toHaveLength(sources);
+    for (const r of replicas) expect(r).toMatchObject({ image_type: "replication", status: "available" });
 
     const read = await cbr().read(id, outs);
     expect(read.id).toBe(id);
+    expect(read.props).toMatchObject({ status: "success", replicas: sources });
     expect(await cbr().diff(id, read.props, inputs)).toMatchObject({ changes: false });
 
     await cbr().delete(id, read.props);
-    const backups = env.emu.world().cbr.backups.map((b: { id: string }) => b.id);
-    for (const r of replicas) expect(backups).not.toContain(r);
+    expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
     // With every replica gone, a refresh drops it.
     expect((await cbr().read(id, read.props)).id).toBe("");
   });
@@ -47,30 +52,33 @@ describe("CbrReplication drift", () => {
       destinationRegion: REGIONS.secondary.name,
     });
     const { id, outs } = await cbr().create(inputs);
-    const [lost, kept] = outs.replicaBackupIds as string[];
+    const [lost, ...kept] = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
     const outside = createClient(resolveSettings({ config: { get: (k: string) => env.config[k] }, env: {} }));
     await cbrApi(outside, REGIONS.secondary.name).deleteBackup(lost!);
 
     const refreshed = await cbr().read(id, outs);
     expect(refreshed.id).toBe(id);
-    expect(refreshed.props.status).toBe("replica_lost");
+    expect(refreshed.props).toMatchObject({ status: "replica_lost", lost: 1 });
+    expect(String((refreshed.props.problems as string[])[0])).toMatch(/deleted outside Pulumi/);
     const d = await cbr().diff(id, refreshed.props, inputs);
     expect(d).toMatchObject({ changes: true, replaces: [] });
 
     env.emu.resetCounts();
     const { outs: repaired } = await cbr().update(id, refreshed.props, inputs);
-    expect(repaired.status).toBe("success");
+    expect(repaired).toMatchObject({ status: "success", lost: 0, replicas: kept.length + 1 });
     // One CopyBackup made it; more may have been refused (6131) while the old replica was deleting.
     expect(env.emu.counts()["cbr.CopyBackup"]).toBeGreaterThanOrEqual(1);
     expect(env.emu.counts()["cbr.CopyCheckpoint"] ?? 0).toBe(0);
-    const replicas = repaired.replicaBackupIds as string[];
-    expect(replicas).toContain(kept);
-    expect(replicas).not.toContain(lost);
-    expect(replicas).toHaveLength(2);
+    const now = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId);
+    const ids = now.map((b) => b.id);
+    for (const k of kept) expect(ids).toContain(k);
+    expect(ids).not.toContain(lost);
+    expect(ids).toHaveLength(kept.length + 1);
+    // The replica made one by one carries the resource's mark.
+    const remade = now.find((b) => !kept.includes(b.id));
+    expect(remade?.description).toBe(ownerMark(DEFAULT_IDS.cbrSourceVaultId, REGIONS.secondary.name));
 
     await cbr().delete(id, repaired);
-    expect(
-      env.emu.world().cbr.backups.filter((b: { image_type: string }) => b.image_type === "replication"),
-    ).toHaveLength(0);
+    expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
   });
 });

@@ -1,11 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  layered,
-  parseDuration,
-  partialFailure,
-  stripUndefined,
-  timeoutsOf,
-} from "../../provider/resources/framework";
+import { layered, partialFailure, stripUndefined, timeoutsOf } from "../../provider/resources/framework";
 
 describe("framework helpers", () => {
   it("stripUndefined removes undefined and null everywhere Pulumi would choke on them", () => {
@@ -28,14 +22,6 @@ describe("framework helpers", () => {
       name: "n",
       status: "AVAILABLE",
     });
-  });
-
-  it("parseDuration reads Go-style durations and rejects the rest", () => {
-    expect(parseDuration("45m")).toBe(2_700_000);
-    expect(parseDuration("1h30m")).toBe(5_400_000);
-    expect(parseDuration("1.5s")).toBe(1500);
-    expect(parseDuration("500ms")).toBe(500);
-    for (const bad of ["", "45", "m", "-1s", "1d", "0s", "1 h"]) expect(parseDuration(bad)).toBeUndefined();
   });
 
   it("timeouts fall back to the resource's defaults per operation", () => {

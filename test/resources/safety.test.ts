@@ -2,12 +2,13 @@
  * Nothing lost, nothing duplicated: terminal failures, timeouts that keep the id, resumed waits,
  * ambiguous creates, and refreshes after deletions outside Pulumi — for every resource.
  */
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
 import type { DynamicMethods } from "../../provider/resources/framework";
 import { cbrApi } from "../../provider/services/cbr";
 import { dwsApi } from "../../provider/services/dws";
 import { evsApi } from "../../provider/services/evs";
+import { backupsIn } from "./cbr-helpers";
 import { cbr, checked, createError, DEFAULT_IDS, dws, dwsCopy, evs, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
@@ -78,10 +79,20 @@ const cases: Case[] = [
     made: () =>
       env.emu.world().cbr.backups.filter((b: { image_type: string }) => b.image_type === "replication")
         .length,
-    deleteOutside: async (_id, outs) => {
+    deleteOutside: async () => {
       const api = cbrApi(outsideClient(), REGIONS.secondary.name);
-      for (const r of outs.replicaBackupIds as string[]) await api.deleteBackup(r);
-      await new Promise((r) => setTimeout(r, 400)); // the emulator's delete takes ~150 ms
+      const replicas = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
+      for (const r of replicas) await api.deleteBackup(r);
+      // The cloud deletes asynchronously: wait (bounded) until no replica is listed any more.
+      await vi.waitFor(
+        () => {
+          const left = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).filter(
+            (b) => replicas.includes(b.id) && b.status !== "hidden",
+          );
+          expect(left).toEqual([]);
+        },
+        { timeout: 5_000, interval: 25 },
+      );
     },
   },
 ];
