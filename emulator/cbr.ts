@@ -4,9 +4,10 @@
  * protecting) -> success (replica available) | fail (replica removed). Operation logs of type
  * replication are views of the same records. Everything is derived from stored times.
  */
-import { isoMicros, percent, uuid } from "./clock";
+import { isoMicros, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { cbrError } from "./errors";
+import { progressOf } from "./progress";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
 export type RecordStatus = "waiting_replicate" | "replicating" | "success" | "fail";
@@ -78,8 +79,13 @@ export class CbrModel {
     return now < r.completesAt ? "replicating" : "success";
   }
 
-  recordProgress(r: CbrReplicationRecord, now = this.ctx.clock.now()): number {
-    return percent(r.createdAt, r.completesAt, Math.min(now, r.failAt ?? now));
+  recordProgress(r: CbrReplicationRecord, now = this.ctx.clock.now()): number | undefined {
+    return progressOf(this.ctx.config.progress?.cbrReplication, {
+      startedAt: r.createdAt,
+      completesAt: r.completesAt,
+      now: Math.min(now, r.failAt ?? now),
+      key: r.id,
+    });
   }
 
   /** A backup's status, or "hidden" when it does not (or no longer) exist. */

@@ -2,9 +2,10 @@
  * DWS (GaussDB(DWS)) model: clusters and their snapshots. Owns the rules and the state machine
  * CREATING -> AVAILABLE | UNAVAILABLE, DELETING -> gone; statuses are derived from stored times.
  */
-import { isoSeconds, percent, uuid } from "./clock";
+import { isoSeconds, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
+import { percentText, progressOf } from "./progress";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
 export type DwsSnapshotStatus = "CREATING" | "AVAILABLE" | "UNAVAILABLE" | "DELETING" | "GONE";
@@ -45,8 +46,14 @@ export class DwsModel {
     return now < s.completesAt ? "CREATING" : "AVAILABLE";
   }
 
-  progress(s: DwsSnapshot, now = this.ctx.clock.now()): number {
-    return percent(s.startedAt, s.completesAt, Math.min(now, s.failAt ?? now));
+  progress(s: DwsSnapshot, now = this.ctx.clock.now()): number | undefined {
+    const op = s.copiedFrom === undefined ? "dwsSnapshotCreate" : "dwsSnapshotCopy";
+    return progressOf(this.ctx.config.progress?.[op], {
+      startedAt: s.startedAt,
+      completesAt: s.completesAt,
+      now: Math.min(now, s.failAt ?? now),
+      key: s.id,
+    });
   }
 
   /** Drops snapshots whose deletion has finished. */
@@ -203,7 +210,7 @@ export class DwsModel {
       type: s.type,
       cluster_id: s.clusterId,
       cluster_name: cluster?.name ?? "",
-      progress: `${this.progress(s, now)}%`,
+      progress: percentText(this.progress(s, now)),
       datastore: { type: "dws", version: cluster?.version ?? "8.2.1" },
       backup_device: "OBS",
       backup_level: "cluster",
@@ -247,7 +254,7 @@ export class DwsModel {
       version: c.version,
       number_of_node: c.nodeCount,
       task_status: creating ? "SNAPSHOTTING" : "",
-      action_progress: creating ? { SNAPSHOTTING: `${this.progress(creating, now)}%` } : {},
+      action_progress: creating ? { SNAPSHOTTING: percentText(this.progress(creating, now)) } : {},
       sub_status: "NORMAL",
       created: isoSeconds(c.createdAt),
       updated: isoSeconds(c.createdAt),

@@ -2,9 +2,10 @@
  * EVS model: volumes and v2 "cloudsnapshots". State machine creating -> available | error,
  * deleting -> gone (404 EVS.5404); statuses derived from stored times.
  */
-import { isoMicros, percent, uuid } from "./clock";
+import { isoMicros, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { evsError } from "./errors";
+import { percentText, progressOf } from "./progress";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
 export interface EvsCreateInput {
@@ -145,8 +146,13 @@ export class EvsModel {
     this.ctx.changed();
   }
 
-  progress(s: EvsSnapshot, now = this.ctx.clock.now()): number {
-    return percent(s.createdAt, s.completesAt, Math.min(now, s.failAt ?? now));
+  progress(s: EvsSnapshot, now = this.ctx.clock.now()): number | undefined {
+    return progressOf(this.ctx.config.progress?.evsSnapshotCreate, {
+      startedAt: s.createdAt,
+      completesAt: s.completesAt,
+      now: Math.min(now, s.failAt ?? now),
+      key: s.id,
+    });
   }
 
   view(s: EvsSnapshot, now = this.ctx.clock.now()): ApiView {
@@ -161,7 +167,7 @@ export class EvsModel {
       volume_id: s.volumeId,
       size: s.sizeGb,
       "os-extended-snapshot-attributes:project_id": s.projectId,
-      "os-extended-snapshot-attributes:progress": `${this.progress(s, now)}%`,
+      "os-extended-snapshot-attributes:progress": percentText(this.progress(s, now)),
     };
   }
 

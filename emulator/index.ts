@@ -16,11 +16,14 @@ import {
   type Timings,
 } from "./config";
 import { StateFile } from "./persistence";
+import { everyOperation, mergeProgress, type ProgressModel, type ProgressModels } from "./progress";
 import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch } from "./server";
 
 export type { Faults, Timings } from "./config";
 export { DEFAULT_TIMINGS, defaultFaults, FAST_TIMINGS } from "./config";
 export * from "./defaults";
+export type { ProgressModel, ProgressModels, ProgressOperation } from "./progress";
+export { PROGRESS_MODELS, PROGRESS_OPERATIONS, parseProgress, progressOf } from "./progress";
 export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldItem, WorldJson };
 export { ADMIN_PREFIX, Backend, ManualClock, Random };
 
@@ -30,6 +33,8 @@ export interface StartOptions {
   /** Default 127.0.0.1. */
   host?: string;
   timings?: Partial<Timings>;
+  /** Progress model per operation, or one for all (emulator/progress.ts); default linear. */
+  progress?: ProgressModels | ProgressModel;
   faults?: FaultsPatch;
   /** Optional persistence file: loaded at start when it exists, written after changes and on close. */
   statePath?: string;
@@ -48,6 +53,7 @@ export interface RunningEmulator {
   /** The models, drivable without HTTP. */
   backend: Backend;
   setTimings(t: Partial<Timings>): void;
+  setProgress(p: ProgressModels | ProgressModel): void;
   setFaults(f: FaultsPatch): void;
   /** Requests per operation ("evs.CreateSnapshot", …) plus "throttled", "faults.reset", … */
   counts(): Record<string, number>;
@@ -61,6 +67,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
   const config: Config = {
     timings: mergeTimings({ ...DEFAULT_TIMINGS }, opts.timings),
     faults: mergeFaults(defaultFaults(), opts.faults),
+    progress: mergeProgress({}, progressPatch(opts.progress)),
   };
   let stateFile: StateFile | undefined;
   const backend = new Backend({
@@ -99,6 +106,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     port,
     backend,
     setTimings: (t) => server.setTimings(t),
+    setProgress: (p) => server.setProgress(progressPatch(p) ?? {}),
     setFaults: (f) => server.setFaults(f),
     counts: () => server.countsObject(),
     resetCounts: () => server.resetCounts(),
@@ -108,4 +116,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
       return closed;
     },
   };
+}
+
+function progressPatch(p: ProgressModels | ProgressModel | undefined): ProgressModels | undefined {
+  return typeof p === "string" ? everyOperation(p) : p;
 }

@@ -10,6 +10,7 @@ import type { Backend, SeedInput } from "./backend";
 import { hexId } from "./clock";
 import { type Faults, mergeFaults, mergeTimings, type Timings } from "./config";
 import { ApiError, badRequest, gatewayError, internalError } from "./errors";
+import { mergeProgress, PROGRESS_MODELS, PROGRESS_OPERATIONS, type ProgressModels } from "./progress";
 import { buildRoutes, type HandlerContext, type Reply, type Route, SHAPE, unknownProject } from "./routes";
 
 export const ADMIN_PREFIX = "/__emulator/";
@@ -78,6 +79,10 @@ export class EmulatorServer {
 
   setTimings(t: Partial<Timings>): void {
     Object.assign(this.backend.config.timings, mergeTimings(this.backend.config.timings, t));
+  }
+
+  setProgress(p: ProgressModels): void {
+    this.backend.config.progress = mergeProgress(this.backend.config.progress, p);
   }
 
   setFaults(f: FaultsPatch): void {
@@ -316,6 +321,11 @@ export class EmulatorServer {
         case "PUT timings":
           this.setTimings(adminTimingsSchema().parse(json()));
           return { status: 200, body: backend.config.timings };
+        case "GET progress":
+          return { status: 200, body: backend.config.progress ?? {} };
+        case "PUT progress":
+          this.setProgress(adminProgressSchema().parse(json()));
+          return { status: 200, body: backend.config.progress ?? {} };
         case "GET faults":
           return { status: 200, body: backend.config.faults };
         case "PUT faults":
@@ -382,7 +392,16 @@ function adminTimingsSchema() {
       cbrReplication: num(),
       cbrBackupDelete: num(),
       jitter: num(),
+      timeScale: num(),
     })
+    .partial()
+    .strict();
+}
+
+function adminProgressSchema() {
+  const model = z.enum(PROGRESS_MODELS);
+  return z
+    .object(Object.fromEntries(PROGRESS_OPERATIONS.map((op) => [op, model])) as Record<string, typeof model>)
     .partial()
     .strict();
 }
