@@ -96,7 +96,10 @@ function observation(s: Snapshot): Observation<Snapshot> {
   return {
     state: status === "success" ? "success" : status === "fail" || status === LOST ? "failure" : "pending",
     status,
-    progress: out.progress as number,
+    // A record without progress is unknown, not 0% (0% would read as "stuck at the start").
+    progress: s.records.every((r) => r.record?.extra_info?.progress != null)
+      ? (out.progress as number)
+      : undefined,
     value: s,
   };
 }
