@@ -41,6 +41,8 @@ export interface ModelCell {
   maxCalls: number;
   /** Samples that did not end in success (timeout): must be 0. */
   failures: number;
+  /** Calls per sample, in the order of the cell's timelines (the same for every method). */
+  calls: number[];
 }
 
 export interface ModelsOptions {
@@ -156,8 +158,13 @@ export async function runModels(opts: ModelsOptions): Promise<ModelsResult> {
         const delays: number[] = [];
         const calls: number[] = [];
         let failures = 0;
+        // Our waits' phases on their grid, spread evenly too (a low-discrepancy sequence, not in the
+        // order of the ends), so a cell's median is not a lottery of a few dozen random phases.
+        const offset = random();
+        const phaseOf = (i: number) => (offset + i * 0.6180339887) % 1;
+        const perSampleCalls: number[] = ends.map(() => Number.NaN);
         for (const [i, endMs] of ends.entries()) {
-          const clock = virtualClock(random);
+          const clock = virtualClock(method === "ours" ? () => phaseOf(i) : random);
           const poll = operation(model, endMs, `${model}-${durationMs}-${i}`, clock);
           const limitMs = 3 * durationMs + 600_000;
           let polls: number;
@@ -182,6 +189,7 @@ export async function runModels(opts: ModelsOptions): Promise<ModelsResult> {
           delays.push(clock.t - endMs);
           // The create's POST, then the status reads.
           calls.push(1 + polls);
+          perSampleCalls[i] = 1 + polls;
         }
         cells.push({
           model,
@@ -195,6 +203,7 @@ export async function runModels(opts: ModelsOptions): Promise<ModelsResult> {
           medianCalls: median(calls),
           maxCalls: calls.length ? Math.max(...calls) : Number.NaN,
           failures,
+          calls: perSampleCalls,
         });
       }
     }
@@ -220,6 +229,7 @@ export interface ModelCheck {
   model: ProgressModel;
   durationMs: number;
   delayBoundMs: number;
+  /** The budget at the median of the 10 s cadence's calls (each sample is checked against its own). */
   callBudget: number;
   ours: ModelCell;
   terraform10: ModelCell;
@@ -236,6 +246,8 @@ export function checkModels(result: ModelsResult): ModelCheck[] {
     if (!tf) continue;
     const bound = modelDelayBoundMs(c.model, c.durationMs);
     const budget = modelCallBudget(c.durationMs, tf.medianCalls);
+    // Each sample against the 10 s cadence on the same timeline.
+    const overBudget = c.calls.filter((n, i) => !(n <= modelCallBudget(c.durationMs, tf.calls[i]!))).length;
     out.push({
       model: c.model,
       durationMs: c.durationMs,
@@ -246,7 +258,7 @@ export function checkModels(result: ModelsResult): ModelCheck[] {
       met: {
         median: c.failures === 0 && c.medianDelayMs <= bound,
         p90: c.failures === 0 && c.p90DelayMs <= 2 * bound,
-        calls: c.maxCalls <= budget,
+        calls: overBudget === 0,
         neverEarly: c.failures === 0 && c.minDelayMs >= 0,
       },
     });

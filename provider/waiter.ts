@@ -7,19 +7,19 @@
  *
  * The schedule (issue 14; docs/bench.md has the numbers):
  * - Without usable progress, polls follow a grid whose step grows with the time elapsed since the
- *   operation began: 2.5 s in the first 12 s (the first poll after 1 s), then the larger of 10 s and
- *   3.5% of the elapsed time. The delay after completion stays a small share of the run and the
+ *   operation began: 2.5 s in the first 12 s (the first poll after 1 s), then the larger of 10.5 s and
+ *   3.6% of the elapsed time. The delay after completion stays a small share of the run and the
  *   calls grow with the logarithm of its length. Each wait takes a random phase on the grid, so
  *   resources started together do not poll together and the delay is spread over one step.
  * - Progress is evidence, not truth. Huawei Cloud reports an integer percentage (DWS `progress`, EVS
  *   `os-extended-snapshot-attributes:progress`, CBR `extra_info.progress`). While every reading
  *   fits one straight line from the start, the readings bound the end from both sides, the window
- *   narrows with each reading, polls in the last tenth are placed to halve it, and the last lands
- *   just after its far end. A reading no straight line fits (stuck, backwards, a jump, 100 while
+ *   narrows with each reading, polls in the last tenth are placed to halve it (instead of the grid's),
+ *   and the last lands just after its far end. A reading no straight line fits (stuck, backwards, a jump, 100 while
  *   pending, still pending after the predicted end) ends that. Near the end of progress that still
- *   moves (97% or more, reached recently) the step is 1.6% of the elapsed time for a while.
- * - Progress can only bring a poll forward: never later than the no-progress grid, never sooner
- *   than the floor (minDelayMs).
+ *   moves (97% or more, reached recently, not on a straight line) the step is 1.6% of the elapsed
+ *   time for a while.
+ * - No interval is longer than the grid's step, and none shorter than the floor (minDelayMs).
  */
 
 export type WaitState = "pending" | "success" | "failure" | "gone";
@@ -117,15 +117,15 @@ const PREDICTION_MARGIN_MS = 60;
 /**
  * The no-progress schedule: poll times on a grid whose step is about twice the delay issue 14
  * allows (the delay after completion is then spread over one step, its median half a step): a step
- * of 2.5 × firstDelayMs in the first 12 s, then the larger of 10 s and 3.5% of the elapsed time
- * (geometric from 286 s on), so the calls grow with the logarithm of the run. Each wait takes a
+ * of 2.5 × firstDelayMs in the first 12 s, then the larger of 10.5 s and 3.6% of the elapsed time
+ * (geometric from 292 s on), so the calls grow with the logarithm of the run. Each wait takes a
  * random phase on the grid: resources started together do not poll together, and wherever the
  * run ends, the delay is spread over one step.
  */
 const EARLY_STEPS = 2.5;
 const EARLY_END_MS = 12_000;
-const PLATEAU_MS = 10_000;
-const LATE_SHARE = 0.035;
+const PLATEAU_MS = 10_500;
+const LATE_SHARE = 0.036;
 
 /** The time (ms after the start) of grid point n ≥ 0, a continuous index. */
 function gridTime(n: number, firstDelayMs: number): number {
@@ -149,6 +149,12 @@ function gridIndex(t: number, firstDelayMs: number): number {
   const plateau = (knee - t1) / PLATEAU_MS;
   if (t <= knee) return early + (t - t1) / PLATEAU_MS;
   return early + plateau + Math.log(t / knee) / Math.log(1 + LATE_SHARE);
+}
+
+/** The grid's step at `elapsedMs`. */
+function gridStep(elapsedMs: number, firstDelayMs: number): number {
+  const n = gridIndex(Math.max(0, elapsedMs), firstDelayMs);
+  return gridTime(n + 1, firstDelayMs) - gridTime(n, firstDelayMs);
 }
 
 /** The delay from `elapsedMs` to the next no-progress grid point at `phase` ∈ [0, 1). */
@@ -175,13 +181,18 @@ const BISECT_WITHIN = 0.1;
 export function nextDelay(input: DelayInput): number {
   const origin = input.startedAt ?? input.waitStartedAt ?? input.now;
   const elapsed = Math.max(0, input.now - origin);
-  let delay = noProgressDelay(elapsed, input.firstDelayMs, input.random);
+  const toGrid = noProgressDelay(elapsed, input.firstDelayMs, input.random);
+  // The grid's step here: the longest any interval may be.
+  const step = gridStep(elapsed, input.firstDelayMs);
+  let delay = toGrid;
   const line = straightLine(input);
   if (line) {
-    const at = pollTimeOnLine(line, input);
-    delay = Math.min(delay, at - input.now);
-  } else if (movingTail(input.history, elapsed, origin)) {
-    delay = Math.min(delay, Math.max(TAIL_MIN_MS, TAIL_SHARE * elapsed));
+    const plan = pollOnLine(line, input);
+    // Bisecting polls come more often than the grid's; grid points between them add nothing.
+    delay = plan.bisecting ? Math.min(step, plan.at - input.now) : Math.min(toGrid, plan.at - input.now);
+  } else if (movingTail(input, elapsed, origin)) {
+    // Likewise the tail's polls, at a fraction of the grid's step.
+    delay = Math.min(step, Math.max(TAIL_MIN_MS, TAIL_SHARE * elapsed));
   }
   return Math.min(input.maxDelayMs, Math.max(input.minDelayMs, delay));
 }
@@ -239,36 +250,39 @@ function straightLine(input: DelayInput): Line | undefined {
  * the start, at the moment a reading splits the possible rates in two (the percentage ticks over
  * at k / v for the middle rate v); else at the window's near end.
  */
-function pollTimeOnLine(line: Line, input: DelayInput): number {
+function pollOnLine(line: Line, input: DelayInput): { at: number; bisecting: boolean } {
   const total = line.latest - (input.startedAt ?? line.anchor.at);
   const narrow = line.latest - line.earliest <= Math.max(800, 0.0008 * total);
-  if (narrow) return line.latest + PREDICTION_MARGIN_MS;
+  if (narrow) return { at: line.latest + PREDICTION_MARGIN_MS, bisecting: false };
   if (line.knownStart && line.earliest - input.now <= BISECT_WITHIN * total) {
     const vMid = (line.vLo + line.vHi) / 2;
     const soonest = input.now + input.minDelayMs;
     // The first tick not sooner than the floor, if it comes before the earliest end.
     const k = Math.max(1, Math.ceil((soonest - line.anchor.at) * vMid));
     const at = line.anchor.at + k / vMid + PREDICTION_MARGIN_MS / 2;
-    if (at < line.earliest) return at;
+    if (at < line.earliest) return { at, bisecting: true };
   }
-  return line.earliest + PREDICTION_MARGIN_MS;
+  return { at: line.earliest + PREDICTION_MARGIN_MS, bisecting: false };
 }
 
 /**
- * Progress at TAIL_FROM% or more that reached its current value recently (within TAIL_SPAN of the elapsed
- * time) and never went backwards: the end is likely near.
+ * Progress at TAIL_FROM% or more that reached its current value recently (within TAIL_SPAN of the
+ * elapsed time), never went backwards, and did not get there on a straight line from the start (a
+ * straight line that stops short of 100% is a stall, not a slow end): the end is likely near.
  */
-function movingTail(history: readonly ProgressPoint[], elapsed: number, origin: number): boolean {
+function movingTail(input: DelayInput, elapsed: number, origin: number): boolean {
+  const history = input.history;
   const last = history[history.length - 1];
   if (!last || last.progress < TAIL_FROM || last.progress >= 100) return false;
-  let firstSeen = last.at;
-  for (let i = history.length - 1; i >= 0; i--) {
-    const r = history[i]!;
-    if (r.progress > last.progress) return false;
-    if (r.progress === last.progress) firstSeen = r.at;
-    else break;
-  }
   for (let i = 1; i < history.length; i++) if (history[i]!.progress < history[i - 1]!.progress) return false;
+  let firstSeen = last.at;
+  let before = history.length;
+  for (let i = history.length - 1; i >= 0 && history[i]!.progress === last.progress; i--) {
+    firstSeen = history[i]!.at;
+    before = i;
+  }
+  if (input.startedAt !== undefined && straightLine({ ...input, history: history.slice(0, before) }))
+    return false;
   return origin + elapsed - firstSeen <= TAIL_SPAN * (firstSeen - origin);
 }
 
