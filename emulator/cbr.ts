@@ -7,7 +7,7 @@
 import { isoMicros, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { cbrError } from "./errors";
-import { progressOf } from "./progress";
+import { operationProgress } from "./progress";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
 export type RecordStatus = "waiting_replicate" | "replicating" | "success" | "fail";
@@ -80,12 +80,8 @@ export class CbrModel {
   }
 
   recordProgress(r: CbrReplicationRecord, now = this.ctx.clock.now()): number | undefined {
-    return progressOf(this.ctx.config.progress?.cbrReplication, {
-      startedAt: r.createdAt,
-      completesAt: r.completesAt,
-      now: Math.min(now, r.failAt ?? now),
-      key: r.id,
-    });
+    const op = { ...r, startedAt: r.createdAt };
+    return operationProgress(this.ctx.config.progress, "cbrReplication", op, now);
   }
 
   /** A backup's status, or "hidden" when it does not (or no longer) exist. */

@@ -5,7 +5,7 @@
 import { isoSeconds, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
-import { percentText, progressOf } from "./progress";
+import { operationProgress, percentText } from "./progress";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
 export type DwsSnapshotStatus = "CREATING" | "AVAILABLE" | "UNAVAILABLE" | "DELETING" | "GONE";
@@ -48,12 +48,7 @@ export class DwsModel {
 
   progress(s: DwsSnapshot, now = this.ctx.clock.now()): number | undefined {
     const op = s.copiedFrom === undefined ? "dwsSnapshotCreate" : "dwsSnapshotCopy";
-    return progressOf(this.ctx.config.progress?.[op], {
-      startedAt: s.startedAt,
-      completesAt: s.completesAt,
-      now: Math.min(now, s.failAt ?? now),
-      key: s.id,
-    });
+    return operationProgress(this.ctx.config.progress, op, s, now);
   }
 
   /** Drops snapshots whose deletion has finished. */

@@ -5,7 +5,7 @@
 import { isoMicros, uuid } from "./clock";
 import { type ApiView, type ModelContext, paginate, plan } from "./context";
 import { evsError } from "./errors";
-import { percentText, progressOf } from "./progress";
+import { operationProgress, percentText } from "./progress";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
 export interface EvsCreateInput {
@@ -147,12 +147,8 @@ export class EvsModel {
   }
 
   progress(s: EvsSnapshot, now = this.ctx.clock.now()): number | undefined {
-    return progressOf(this.ctx.config.progress?.evsSnapshotCreate, {
-      startedAt: s.createdAt,
-      completesAt: s.completesAt,
-      now: Math.min(now, s.failAt ?? now),
-      key: s.id,
-    });
+    const op = { ...s, startedAt: s.createdAt };
+    return operationProgress(this.ctx.config.progress, "evsSnapshotCreate", op, now);
   }
 
   view(s: EvsSnapshot, now = this.ctx.clock.now()): ApiView {

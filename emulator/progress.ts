@@ -153,3 +153,21 @@ export function progressOf(model: ProgressModel | undefined, p: ProgressInput): 
       return Math.min(99, pct(x));
   }
 }
+
+/**
+ * An operation's progress as its API renders it at `now`: its model from the configuration, frozen
+ * where an injected failure struck.
+ */
+export function operationProgress(
+  models: ProgressModels | undefined,
+  op: ProgressOperation,
+  o: { id: string; startedAt: number; completesAt: number; failAt?: number },
+  now: number,
+): number | undefined {
+  return progressOf(models?.[op], {
+    startedAt: o.startedAt,
+    completesAt: o.completesAt,
+    now: Math.min(now, o.failAt ?? now),
+    key: o.id,
+  });
+}
