@@ -41,7 +41,7 @@ export const PROGRESS_MODEL_DESCRIPTIONS: Record<ProgressModel, string> = {
   early100: "straight line to 100% at half the run, then 100% while still pending",
   scurve: "smooth S-curve (smoothstep): slow start, fast middle, slow end",
   noisy: "straight line with ±5 points of noise, so it sometimes goes backwards",
-  lagging: "lags the clock: a straight line at 70% of the real pace, then done (70% → 100%)",
+  lagging: "lags the clock (quadratic): 25% at half-way, 81% at 90%",
 };
 
 export type ProgressModels = Partial<Record<ProgressOperation, ProgressModel>>;
@@ -148,7 +148,7 @@ export function progressOf(model: ProgressModel | undefined, p: ProgressInput): 
       return Math.max(0, Math.min(99, pct(x) + noise));
     }
     case "lagging":
-      return pct(0.7 * x);
+      return pct(x * x);
     default:
       return Math.min(99, pct(x));
   }

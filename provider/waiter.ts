@@ -13,13 +13,16 @@
  *   resources started together do not poll together and the delay is spread over one step.
  * - Progress is evidence, not truth. Huawei Cloud reports an integer percentage (DWS `progress`, EVS
  *   `os-extended-snapshot-attributes:progress`, CBR `extra_info.progress`). While every reading
- *   fits one straight line from the start, the readings bound the end from both sides, the window
- *   narrows with each reading, polls in the last tenth are placed to halve it (instead of the grid's),
- *   and the last lands just after its far end. A reading no straight line fits (stuck, backwards, a jump, 100 while
+ *   fits one straight line from the start, the readings bound the end from both sides (allowing for
+ *   when each request was sent and answered), the window narrows with each reading, polls in the
+ *   last tenth are placed to halve it, and the last lands just after its far end. Once two readings
+ *   above 0% fit the line, polls may be up to four grid steps apart; before, the grid bounds them. A reading no straight line fits (stuck, backwards, a jump, 100 while
  *   pending, still pending after the predicted end) ends that. Near the end of progress that still
  *   moves (97% or more, reached recently, not on a straight line) the step is 1.6% of the elapsed
  *   time for a while.
- * - No interval is longer than the grid's step, and none shorter than the floor (minDelayMs).
+ * - Without a line that fits, no interval is longer than the grid's step; none is ever shorter than
+ *   the floor (minDelayMs). A straight line at the wrong pace that then jumps to done is the one
+ *   shape this trusts wrongly, for at most four grid steps.
  */
 
 export type WaitState = "pending" | "success" | "failure" | "gone";
@@ -92,8 +95,11 @@ export const realClock: Clock = {
 };
 
 export interface ProgressPoint {
+  /** When the answer arrived. */
   at: number;
   progress: number;
+  /** When the request was sent (default `at`): the reading was taken in between. */
+  sentAt?: number;
 }
 
 export interface DelayInput {
@@ -169,6 +175,8 @@ const TAIL_SHARE = 0.016;
 const TAIL_MIN_MS = 1_000;
 /** … for at most this share of the elapsed time after the current value was first seen. */
 const TAIL_SPAN = 0.07;
+/** A line that fits every reading may space polls up to this many grid steps apart. */
+const TRUST_STEPS = 4;
 /** Bisecting the end window from readings only pays in the last tenth of the run. */
 const BISECT_WITHIN = 0.1;
 
@@ -188,8 +196,10 @@ export function nextDelay(input: DelayInput): number {
   const line = straightLine(input);
   if (line) {
     const plan = pollOnLine(line, input);
-    // Bisecting polls come more often than the grid's; grid points between them add nothing.
-    delay = plan.bisecting ? Math.min(step, plan.at - input.now) : Math.min(toGrid, plan.at - input.now);
+    // Once two readings above 0% fit one line, it is trusted for up to TRUST_STEPS grid steps;
+    // a single reading cannot be contradicted yet, so the grid still bounds the wait.
+    const moving = input.history.filter((r) => r.progress > 0).length;
+    delay = Math.min(moving >= 2 ? TRUST_STEPS * step : toGrid, plan.at - input.now);
   } else if (movingTail(input, elapsed, origin)) {
     // Likewise the tail's polls, at a fraction of the grid's step.
     delay = Math.min(step, Math.max(TAIL_MIN_MS, TAIL_SHARE * elapsed));
@@ -227,19 +237,28 @@ function straightLine(input: DelayInput): Line | undefined {
   const knownStart = input.startedAt !== undefined;
   const anchor: ProgressPoint = knownStart ? { at: input.startedAt!, progress: 0 } : h[0]!;
   const slack = knownStart ? 0 : 1;
+  // When the operation really began: at startedAt (sent) at the earliest, and no later than the
+  // answer to the create (this wait's start), up to 2 s.
+  const anchorFrom = knownStart ? anchor.at : (anchor.sentAt ?? anchor.at);
+  const anchorTo = knownStart
+    ? anchor.at + Math.min(2_000, Math.max(0, (input.waitStartedAt ?? anchor.at) - anchor.at))
+    : anchor.at;
   let vLo = 0;
   let vHi = Number.POSITIVE_INFINITY;
   for (const r of h) {
-    const dt = r.at - anchor.at;
-    if (dt <= 0) continue;
-    // True progress at r.at is in [p, p+1); at the anchor in [a, a+slack]: covered in (p-a-slack, p+1-a).
-    vLo = Math.max(vLo, (r.progress - anchor.progress - slack) / dt);
-    vHi = Math.min(vHi, (r.progress + 1 - anchor.progress) / dt);
+    if (r === anchor) continue;
+    // The reading was taken between r.sentAt and r.at; progress then was in [p, p+1), at the anchor
+    // in [a, a+slack]: covered (p-a-slack, p+1-a), over at most r.at - anchorFrom, at least
+    // r.sentAt - anchorTo.
+    const longest = r.at - anchorFrom;
+    const shortest = (r.sentAt ?? r.at) - anchorTo;
+    if (longest > 0) vLo = Math.max(vLo, (r.progress - anchor.progress - slack) / longest);
+    if (shortest > 0) vHi = Math.min(vHi, (r.progress + 1 - anchor.progress) / shortest);
   }
   if (!(vLo > 0) || !(vHi > vLo)) return undefined;
   const rest = 100 - anchor.progress;
-  const earliest = anchor.at + (rest - slack) / vHi;
-  const latest = anchor.at + rest / vLo;
+  const earliest = anchorFrom + (rest - slack) / vHi;
+  const latest = anchorTo + rest / vLo;
   // Still pending at the last reading: a line that ended before it does not fit.
   if (latest <= last.at) return undefined;
   return { anchor, slack, vLo, vHi, earliest: Math.max(earliest, last.at), latest, knownStart };
@@ -252,7 +271,7 @@ function straightLine(input: DelayInput): Line | undefined {
  */
 function pollOnLine(line: Line, input: DelayInput): { at: number; bisecting: boolean } {
   const total = line.latest - (input.startedAt ?? line.anchor.at);
-  const narrow = line.latest - line.earliest <= Math.max(800, 0.0008 * total);
+  const narrow = line.latest - line.earliest <= Math.max(500, 0.0008 * total);
   if (narrow) return { at: line.latest + PREDICTION_MARGIN_MS, bisecting: false };
   if (line.knownStart && line.earliest - input.now <= BISECT_WITHIN * total) {
     const vMid = (line.vLo + line.vHi) / 2;
@@ -295,6 +314,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
   const minDelayMs = opts.minDelayMs ?? 200;
   const maxDelayMs = opts.maxDelayMs ?? 600_000;
   const phase = clock.random();
+  let sentAt = start;
   const statuses: Record<string, number> = {};
   const history: ProgressPoint[] = [];
   let last: Observation<T> | undefined;
@@ -313,6 +333,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     if (delay > 0) await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())), opts.signal);
     if (opts.signal?.aborted) return result("aborted");
     try {
+      sentAt = clock.now();
       last = await opts.poll();
     } catch (error) {
       return result("error", error);
@@ -324,7 +345,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     const now = clock.now();
     if (now >= deadline) return result("timeout");
     if (last.progress !== undefined && Number.isFinite(last.progress)) {
-      history.push({ at: now, progress: last.progress });
+      history.push({ at: now, progress: last.progress, sentAt });
     }
     delay = nextDelay({
       now,

@@ -20,7 +20,7 @@ describe("progress models (emulator/progress.ts)", () => {
     expect([0.3, 0.7, 0.99].map((x) => at("stall99", x))).toEqual([50, 99, 99]);
     expect([0.25, 0.5, 0.9].map((x) => at("early100", x))).toEqual([50, 100, 100]);
     expect([0.1, 0.5, 0.9].map((x) => at("scurve", x))).toEqual([2, 50, 97]);
-    expect([0.5, 0.99].map((x) => at("lagging", x))).toEqual([35, 69]);
+    expect([0.5, 0.99].map((x) => at("lagging", x))).toEqual([25, 98]);
     for (const m of PROGRESS_MODELS) if (m !== "none") expect(at(m, 1)).toBe(100);
   });
 
