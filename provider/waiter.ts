@@ -104,6 +104,7 @@ export interface ProgressPoint {
 
 export interface DelayInput {
   now: number;
+  /** Polls so far (the schedule itself depends on elapsed time, not on this count). */
   attempt: number;
   /** When the operation began, if known. */
   startedAt?: number;
@@ -133,28 +134,29 @@ const EARLY_END_MS = 12_000;
 const PLATEAU_MS = 10_500;
 const LATE_SHARE = 0.036;
 
-/** The time (ms after the start) of grid point n ≥ 0, a continuous index. */
-function gridTime(n: number, firstDelayMs: number): number {
+/** Where the grid's three parts meet, for a given first delay. */
+function gridShape(firstDelayMs: number) {
   const step = EARLY_STEPS * firstDelayMs;
   const early = Math.max(0, Math.ceil((EARLY_END_MS - firstDelayMs) / step));
-  if (n <= early) return firstDelayMs + step * n;
   const t1 = firstDelayMs + step * early;
   const knee = Math.max(t1, PLATEAU_MS / LATE_SHARE);
-  const plateau = (knee - t1) / PLATEAU_MS;
-  if (n <= early + plateau) return t1 + PLATEAU_MS * (n - early);
-  return knee * (1 + LATE_SHARE) ** (n - early - plateau);
+  return { step, early, t1, knee, plateau: (knee - t1) / PLATEAU_MS };
+}
+
+/** The time (ms after the start) of grid point n ≥ 0, a continuous index. */
+function gridTime(n: number, firstDelayMs: number): number {
+  const g = gridShape(firstDelayMs);
+  if (n <= g.early) return firstDelayMs + g.step * n;
+  if (n <= g.early + g.plateau) return g.t1 + PLATEAU_MS * (n - g.early);
+  return g.knee * (1 + LATE_SHARE) ** (n - g.early - g.plateau);
 }
 
 /** The inverse of gridTime: the continuous index of time t (ms after the start). */
 function gridIndex(t: number, firstDelayMs: number): number {
-  const step = EARLY_STEPS * firstDelayMs;
-  const early = Math.max(0, Math.ceil((EARLY_END_MS - firstDelayMs) / step));
-  const t1 = firstDelayMs + step * early;
-  if (t <= t1) return Math.max(0, (t - firstDelayMs) / step);
-  const knee = Math.max(t1, PLATEAU_MS / LATE_SHARE);
-  const plateau = (knee - t1) / PLATEAU_MS;
-  if (t <= knee) return early + (t - t1) / PLATEAU_MS;
-  return early + plateau + Math.log(t / knee) / Math.log(1 + LATE_SHARE);
+  const g = gridShape(firstDelayMs);
+  if (t <= g.t1) return Math.max(0, (t - firstDelayMs) / g.step);
+  if (t <= g.knee) return g.early + (t - g.t1) / PLATEAU_MS;
+  return g.early + g.plateau + Math.log(t / g.knee) / Math.log(1 + LATE_SHARE);
 }
 
 /** The grid's step at `elapsedMs`. */
@@ -183,8 +185,9 @@ const BISECT_WITHIN = 0.1;
 /**
  * The delay before the next poll. Pure, so it is tested without a clock.
  *
- * The no-progress interval is the longest wait; a straight-line prediction from the readings, or
- * the end of moving progress, can only bring the next poll forward, never before the floor.
+ * The next grid point, unless progress says otherwise: a straight line that fits every reading
+ * places the poll (within TRUST_STEPS grid steps once two moving readings agree), and the end of
+ * moving progress replaces the grid's step by a fraction of the elapsed time. Never before the floor.
  */
 export function nextDelay(input: DelayInput): number {
   const origin = input.startedAt ?? input.waitStartedAt ?? input.now;
@@ -201,7 +204,7 @@ export function nextDelay(input: DelayInput): number {
     const moving = input.history.filter((r) => r.progress > 0).length;
     delay = Math.min(moving >= 2 ? TRUST_STEPS * step : toGrid, plan.at - input.now);
   } else if (movingTail(input, elapsed, origin)) {
-    // Likewise the tail's polls, at a fraction of the grid's step.
+    // The tail's polls replace the grid's, at a fraction of its step.
     delay = Math.min(step, Math.max(TAIL_MIN_MS, TAIL_SHARE * elapsed));
   }
   return Math.min(input.maxDelayMs, Math.max(input.minDelayMs, delay));
