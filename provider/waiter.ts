@@ -197,8 +197,8 @@ export function nextDelay(input: DelayInput): number {
   const step = gridStep(elapsed, input.firstDelayMs);
   let delay = toGrid;
   const line = straightLine(input);
-  if (line) {
-    const plan = pollOnLine(line, input);
+  const plan = line ? pollOnLine(line, input) : undefined;
+  if (plan) {
     // Once two readings above 0% fit one line, it is trusted for up to TRUST_STEPS grid steps;
     // a single reading cannot be contradicted yet, so the grid still bounds the wait.
     const moving = input.history.filter((r) => r.progress > 0).length;
@@ -241,10 +241,11 @@ function straightLine(input: DelayInput): Line | undefined {
   const anchor: ProgressPoint = knownStart ? { at: input.startedAt!, progress: 0 } : h[0]!;
   const slack = knownStart ? 0 : 1;
   // When the operation really began: at startedAt (sent) at the earliest, and no later than the
-  // answer to the create (this wait's start), up to 2 s.
+  // answer to the create (this wait's start; a create queued by throttling can take seconds), up to
+  // a minute (a resumed wait starts long after).
   const anchorFrom = knownStart ? anchor.at : (anchor.sentAt ?? anchor.at);
   const anchorTo = knownStart
-    ? anchor.at + Math.min(2_000, Math.max(0, (input.waitStartedAt ?? anchor.at) - anchor.at))
+    ? anchor.at + Math.min(60_000, Math.max(0, (input.waitStartedAt ?? anchor.at) - anchor.at))
     : anchor.at;
   let vLo = 0;
   let vHi = Number.POSITIVE_INFINITY;
@@ -272,19 +273,21 @@ function straightLine(input: DelayInput): Line | undefined {
  * the start, at the moment a reading splits the possible rates in two (the percentage ticks over
  * at k / v for the middle rate v); else at the window's near end.
  */
-function pollOnLine(line: Line, input: DelayInput): { at: number; bisecting: boolean } {
+function pollOnLine(line: Line, input: DelayInput): { at: number } {
   const total = line.latest - (input.startedAt ?? line.anchor.at);
   const narrow = line.latest - line.earliest <= Math.max(500, 0.0008 * total);
-  if (narrow) return { at: line.latest + PREDICTION_MARGIN_MS, bisecting: false };
+  if (narrow) return { at: line.latest + PREDICTION_MARGIN_MS };
   if (line.knownStart && line.earliest - input.now <= BISECT_WITHIN * total) {
     const vMid = (line.vLo + line.vHi) / 2;
     const soonest = input.now + input.minDelayMs;
     // The first tick not sooner than the floor, if it comes before the earliest end.
     const k = Math.max(1, Math.ceil((soonest - line.anchor.at) * vMid));
     const at = line.anchor.at + k / vMid + PREDICTION_MARGIN_MS / 2;
-    if (at < line.earliest) return { at, bisecting: true };
+    if (at < line.earliest) return { at };
   }
-  return { at: line.earliest + PREDICTION_MARGIN_MS, bisecting: false };
+  // Inside the window already: halve what is left of it (never a loop at the floor).
+  if (line.earliest <= input.now) return { at: (input.now + line.latest) / 2 };
+  return { at: line.earliest + PREDICTION_MARGIN_MS };
 }
 
 /**

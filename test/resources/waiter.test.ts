@@ -112,6 +112,17 @@ describe("nextDelay", () => {
     expect(d).toBeGreaterThanOrEqual(base.minDelayMs);
   });
 
+  it("a resumed wait (started long before) never polls at the floor in a loop", () => {
+    let now = 600_000;
+    const history: { at: number; progress: number; sentAt: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      history.push({ at: now, sentAt: now - 50, progress: 40 + i });
+      const d = nextDelay({ ...base, now, startedAt: 0, waitStartedAt: 600_000, history });
+      expect(d).toBeGreaterThan(base.minDelayMs);
+      now += d;
+    }
+  });
+
   it("a stall after the predicted end is a contradiction", () => {
     // A straight line to 99% at 60 s predicts the end by about 61 s; still 99% at 90 s.
     const history = [
