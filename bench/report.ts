@@ -1,5 +1,6 @@
 /** The benchmark's results: their shape, the targets of issue 7, and the tables and chart. */
 import type { DetectionCell, DetectionResult } from "./detection";
+import { checkModels, METHOD_LABELS, type MODEL_METHODS, type ModelCheck, type ModelsResult } from "./models";
 import type { OverheadResult } from "./overhead";
 import type { ScaleRun } from "./scale";
 import { round } from "./stats";
@@ -15,10 +16,13 @@ export interface BenchResults {
   environment: { node: string; platform: string; cpus: number; cpuModel: string; memoryGb: number };
   settings: {
     detection: { durationsMs: number[]; samples: number; cadenceScale: number };
+    models: { durationsMs: number[]; samples: number };
     scale: { sizes: number[]; scenarios: string[]; rateLimitPerSecond: number; operationMs: number };
     overhead: { repetitions: number; readRepetitions: number; packed: boolean; kinds: Kind[] };
   };
   detection: DetectionResult | undefined;
+  /** Detection under every progress model, on a virtual clock (bench/models.ts). */
+  models: ModelsResult | undefined;
   scale: ScaleRun[] | undefined;
   overhead: OverheadResult | undefined;
   /** Peak resident set of the whole bench process (emulator, provider and harness), MB. */
@@ -29,7 +33,7 @@ export interface BenchResults {
 }
 
 export interface TargetCheck {
-  area: "detection" | "scale" | "overhead";
+  area: "detection" | "models" | "scale" | "overhead";
   what: string;
   target: string;
   measured: string;
@@ -89,6 +93,17 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
         target: `median delay ≤ ${s(delayTargetMs(d), 1)}, calls ≤ baseline + 3 (${base.medianCalls + 3})`,
         measured: `${s(ours.medianDelayMs)}, ${ours.medianCalls} calls`,
         met: detectionMet(ours, base),
+      });
+    }
+  }
+  if (r.models) {
+    for (const c of checkModels(r.models)) {
+      out.push({
+        area: "models",
+        what: `${c.model}, D = ${dur(c.durationMs)}`,
+        target: `median ≤ ${s(c.delayBoundMs, 1)}, p90 ≤ ${s(2 * c.delayBoundMs, 1)}, calls ≤ ${c.callBudget}, never early`,
+        measured: `${s(c.ours.medianDelayMs)} / ${s(c.ours.p90DelayMs)}, ${c.ours.maxCalls} calls (max)`,
+        met: Object.values(c.met).every(Boolean),
       });
     }
   }
@@ -165,6 +180,103 @@ function detectionTable(r: BenchResults): string {
     ],
     rows,
   );
+}
+
+/** "2 s", "10 min", "4 h". */
+function dur(ms: number): string {
+  if (ms >= 3_600_000) return `${round(ms / 3_600_000, 1)} h`;
+  if (ms >= 120_000) return `${round(ms / 60_000, 1)} min`;
+  return `${round(ms / 1000, 1)} s`;
+}
+
+const secs = (ms: number) =>
+  !Number.isFinite(ms) ? "–" : ms < 10_000 ? `${(ms / 1000).toFixed(2)} s` : `${(ms / 1000).toFixed(0)} s`;
+
+function missed(c: ModelCheck): string {
+  const names = Object.entries(c.met)
+    .filter(([, ok]) => !ok)
+    .map(([k]) => (k === "neverEarly" ? "returned early" : k));
+  return names.length ? `**missed: ${names.join(", ")}**` : "met";
+}
+
+/** Every model × D: ours beside the three baselines, with issue 14's targets. */
+function modelsTable(r: BenchResults): string {
+  const m = r.models;
+  if (!m) return "_not run_";
+  const checks = checkModels(m);
+  const find = (c: ModelCheck, method: (typeof MODEL_METHODS)[number]) =>
+    m.cells.find((x) => x.model === c.model && x.durationMs === c.durationMs && x.method === method);
+  const rows = checks.map((c) => {
+    const others = (["terraform10", "terraform30", "awsSdk"] as const).map((method) => {
+      const x = find(c, method);
+      return x ? `${secs(x.medianDelayMs)}, ${x.medianCalls}` : "–";
+    });
+    return [
+      c.model,
+      dur(c.durationMs),
+      `${secs(c.ours.medianDelayMs)} / ${secs(c.ours.p90DelayMs)}`,
+      `${c.ours.medianCalls} (max ${c.ours.maxCalls})`,
+      ...others,
+      `≤ ${secs(c.delayBoundMs)}, ≤ ${c.callBudget} calls: ${missed(c)}`,
+    ];
+  });
+  return table(
+    [
+      "Progress",
+      "D",
+      "Ours: delay median / p90",
+      "Ours: calls",
+      `${METHOD_LABELS.terraform10}: median delay, calls`,
+      `${METHOD_LABELS.terraform30}: median delay, calls`,
+      `${METHOD_LABELS.awsSdk}: median delay, calls`,
+      "Target (issue 14)",
+    ],
+    rows,
+  );
+}
+
+function modelsNote(r: BenchResults): string {
+  const m = r.models;
+  if (!m) return "";
+  const checks = checkModels(m);
+  const met = checks.filter((c) => Object.values(c.met).every(Boolean)).length;
+  return (
+    `${r.settings.models.samples} samples per cell, each an operation of D × (1 ± ${m.jitter * 100}%) spread evenly, ` +
+    "the same timelines for every method. Simulated: the clock is virtual (hours cannot run in a benchmark); the " +
+    "progress is the emulator's own model (`progressOf`, what its DWS, EVS and CBR views render), parsed by the " +
+    "provider's `parsePercent`; our side is the provider's `waitFor` itself. No HTTP in this part. Calls include " +
+    `the create's POST. Targets met in ${met} of ${checks.length} cells.`
+  );
+}
+
+/** The README's pivot: median delay and calls per model and D, the baselines below. */
+function modelsSummary(r: BenchResults): string {
+  const m = r.models;
+  if (!m) return "";
+  const ds = r.settings.models.durationsMs;
+  const at = (model: string, d: number, method: string) =>
+    m.cells.find((x) => x.model === model && x.durationMs === d && x.method === method);
+  const models = [...new Set(m.cells.map((c) => c.model))];
+  const row = (label: string, model: string, method: string) => [
+    label,
+    ...ds.map((d) => {
+      const c = at(model, d, method);
+      return c ? `${secs(c.medianDelayMs)} · ${c.medianCalls}` : "–";
+    }),
+  ];
+  const rows = [
+    ...models.map((model) => row(`ours, ${model}`, model, "ours")),
+    ...(["terraform10", "terraform30", "awsSdk"] as const).map((method) =>
+      row(`${METHOD_LABELS[method]} (any progress)`, models[0]!, method),
+    ),
+  ];
+  const checks = checkModels(m);
+  const met = checks.filter((c) => Object.values(c.met).every(Boolean)).length;
+  return [
+    table(["Median delay · calls (virtual clock)", ...ds.map(dur)], rows),
+    "",
+    `Issue 14's targets met in ${met} of ${checks.length} model × D cells (the misses are listed in latest.md).`,
+  ].join("\n");
 }
 
 function cadenceLines(r: BenchResults): string {
@@ -343,6 +455,9 @@ export function renderTerminal(r: BenchResults): string {
     "Completion detection (delay from the emulator finishing to create returning):",
     detectionTable(r),
     "",
+    "Detection under every progress model (virtual clock):",
+    modelsTable(r),
+    "",
     "Scale:",
     scaleTable(r),
     "",
@@ -379,6 +494,12 @@ ${alignmentNote(r)}
 ![Median detection delay, ours beside the baseline](detection.svg)
 
 ${opsLine(r)}
+
+## 1b. Detection under every progress model
+
+${modelsNote(r)}
+
+${modelsTable(r)}
 
 ## 2. Scale
 
@@ -482,6 +603,8 @@ export function renderSummary(r: BenchResults): string {
       ["Completion detection", "Ours: median delay, calls", "Terraform cadence: median delay, calls"],
       rows,
     ),
+    "",
+    modelsSummary(r),
     "",
     table(
       [

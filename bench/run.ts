@@ -6,11 +6,11 @@
  * bench/results/) and prints the tables. Exits non-zero only when the run is broken (a failed
  * create, read or delete), never for a missed target. See docs/bench.md.
  *
- *   npm run bench                        # the full run (about 5 minutes)
+ *   npm run bench                        # the full run (about 6 minutes)
  *   npm run bench -- --quick             # the CI smoke run (under a minute), results in a temp dir
  *
  * Options: --quick, --out <dir> (default bench/results, or a temp directory with --quick),
- * --samples <n>, --rate <R>, --sizes <N,…>, --only detection,scale,overhead, --skip-packed (no npm pack / install
+ * --samples <n>, --rate <R>, --sizes <N,…>, --only detection,models,scale,overhead, --skip-packed (no npm pack / install
  * for the installed-package __provider size), --readme (refresh the README's benchmark block).
  */
 import * as fs from "node:fs";
@@ -18,6 +18,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { runDetection } from "./detection";
+import { MODEL_DURATIONS_MS, runModels } from "./models";
 import { runOverhead } from "./overhead";
 import {
   type BenchResults,
@@ -33,6 +34,9 @@ import { KINDS, type Kind } from "./world";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 
+type Part = "detection" | "models" | "scale" | "overhead";
+const PARTS: readonly Part[] = ["detection", "models", "scale", "overhead"];
+
 export interface BenchOptions {
   quick: boolean;
   out: string;
@@ -40,7 +44,7 @@ export interface BenchOptions {
   rate: number;
   /** Scale sizes N (default 100,500; 20 in quick mode). */
   sizes: number[];
-  only: Set<"detection" | "scale" | "overhead">;
+  only: Set<Part>;
   skipPacked: boolean;
   /** Also replace the README's block between `<!-- bench:start -->` and `<!-- bench:end -->`. */
   readme: boolean;
@@ -69,9 +73,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       throw new Error(`expected an integer ${min}..${max}: ${v}`);
     return n;
   };
-  const parts = (values.only ?? "detection,scale,overhead").split(",").map((s) => s.trim());
+  const parts = (values.only ?? PARTS.join(",")).split(",").map((s) => s.trim());
   for (const p of parts) {
-    if (!["detection", "scale", "overhead"].includes(p)) throw new Error(`--only: unknown part ${p}`);
+    if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part ${p}`);
   }
   return {
     quick,
@@ -89,7 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       : quick
         ? [20]
         : [100, 500],
-    only: new Set(parts as ("detection" | "scale" | "overhead")[]),
+    only: new Set(parts as Part[]),
     skipPacked: (values["skip-packed"] ?? false) || quick,
     readme: values.readme ?? false,
   };
@@ -103,6 +107,10 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       durationsMs: opts.quick ? [1000] : [2000, 10_000, 30_000],
       samples: opts.samples,
       cadenceScale: opts.quick ? 0.1 : 1,
+    },
+    models: {
+      durationsMs: opts.quick ? [2_000, 30_000, 1_800_000] : MODEL_DURATIONS_MS,
+      samples: opts.quick ? 10 : 60,
     },
     scale: {
       sizes: opts.sizes,
@@ -133,6 +141,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     },
     settings,
     detection: undefined,
+    models: undefined,
     scale: undefined,
     overhead: undefined,
     processPeakRssMb: 0,
@@ -142,6 +151,12 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
   if (opts.only.has("detection")) {
     log(`detection: D = ${settings.detection.durationsMs.map((d) => d / 1000).join(", ")} s …`);
     results.detection = await runDetection({ ...settings.detection, log });
+  }
+  if (opts.only.has("models")) {
+    log(
+      `models: every progress model × D = ${settings.models.durationsMs.map((d) => d / 1000).join(", ")} s (virtual clock) …`,
+    );
+    results.models = await runModels(settings.models);
   }
   if (opts.only.has("scale")) {
     log(`scale: N = ${settings.scale.sizes.join(", ")}, R = ${opts.rate}/s …`);
@@ -162,6 +177,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
 function countFailures(r: BenchResults): number {
   let n = 0;
   for (const c of r.detection?.cells ?? []) n += c.failures;
+  for (const c of r.models?.cells ?? []) n += c.failures;
   for (const s of r.scale ?? []) n += s.create.failures + s.delete.failures + s.leftovers;
   n += r.overhead?.failures ?? 0;
   return n;

@@ -4,9 +4,10 @@
  * protecting) -> success (replica available) | fail (replica removed). Operation logs of type
  * replication are views of the same records. Everything is derived from stored times.
  */
-import { isoMicros, isoMillisZoned, percent, uuid } from "./clock";
+import { isoMicros, isoMillisZoned, uuid } from "./clock";
 import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { cbrError } from "./errors";
+import { operationProgress } from "./progress";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
 export type RecordStatus = "waiting_replicate" | "replicating" | "success" | "fail";
@@ -74,8 +75,9 @@ export class CbrModel {
     return now < r.completesAt ? "replicating" : "success";
   }
 
-  recordProgress(r: CbrReplicationRecord, now = this.ctx.clock.now()): number {
-    return percent(r.createdAt, r.completesAt, Math.min(now, r.failAt ?? now));
+  recordProgress(r: CbrReplicationRecord, now = this.ctx.clock.now()): number | undefined {
+    const op = { ...r, startedAt: r.createdAt };
+    return operationProgress(this.ctx.config.progress, "cbrReplication", op, now);
   }
 
   /** A backup's status, or "hidden" when it does not (or no longer) exist. */

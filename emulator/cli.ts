@@ -8,6 +8,9 @@ import { DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS } from "./defaults";
 import {
   ADMIN_PREFIX,
   type FaultsPatch,
+  PROGRESS_MODELS,
+  type ProgressModels,
+  parseProgress,
   type ServerLimits,
   StateFileError,
   startEmulator,
@@ -23,6 +26,7 @@ const TIMING_FLAGS: Record<string, keyof Timings> = {
   "cbr-replication-ms": "cbrReplication",
   "cbr-delete-ms": "cbrBackupDelete",
   jitter: "jitter",
+  "time-scale": "timeScale",
 };
 
 const USAGE = `Usage: npm run emulator -- [options]
@@ -38,6 +42,8 @@ const USAGE = `Usage: npm run emulator -- [options]
 Timings (milliseconds): ${Object.keys(TIMING_FLAGS)
   .map((f) => `--${f}`)
   .join(" ")}
+Progress: --progress MODEL (every operation) or --progress evsSnapshotCreate=zero,cbrReplication=none
+        models: ${PROGRESS_MODELS.join(", ")}; --time-scale F multiplies create durations
 Faults: --rate-limit N (per second per service+region)  --error-rate F  --reset-rate F
         --latency-ms N  --latency-jitter F  --drop-rate F (POSTs committed, then dropped)
         --fail-dws F  --fail-evs F  --fail-cbr F   (F is a fraction 0..1)`;
@@ -58,6 +64,7 @@ async function main(): Promise<void> {
     "host",
     "state",
     "world",
+    "progress",
     ...Object.keys(TIMING_FLAGS),
     "rate-limit",
     "error-rate",
@@ -123,7 +130,15 @@ async function main(): Promise<void> {
   put(limits, "maxConnections", "max-connections");
   const adminToken = s("admin-token") ?? process.env.EMULATOR_ADMIN_TOKEN;
   const adminHosts = (values as { "admin-host"?: string[] })["admin-host"];
+  let progress: ProgressModels | undefined;
+  try {
+    progress = s("progress") !== undefined ? parseProgress(s("progress")!) : undefined;
+  } catch (err) {
+    process.stderr.write(`--progress: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
   const emu = await startEmulator({
+    ...(progress ? { progress } : {}),
     port: num("port", s("port")) ?? 8787,
     host: s("host") ?? "127.0.0.1",
     timings,

@@ -60,12 +60,6 @@ export function hexId(): string {
   return randomUUID().replace(/-/g, "");
 }
 
-/** Integer percent of the way from start to end at `now`, clamped to 0..100. */
-export function percent(start: number, end: number, now: number): number {
-  if (end <= start) return now >= end ? 100 : 0;
-  return Math.max(0, Math.min(100, Math.floor(((now - start) * 100) / (end - start))));
-}
-
 /** `2016-08-23T03:59:23Z` (DWS). */
 export function isoSeconds(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 19)}Z`;

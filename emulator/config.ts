@@ -1,4 +1,5 @@
 /** Timings and faults: set at start, changed at run time (admin API or RunningEmulator). */
+import type { ProgressModels } from "./progress";
 
 /** Milliseconds for each asynchronous transition; jitter is a fraction (0.1 = ±10%). */
 export interface Timings {
@@ -10,6 +11,8 @@ export interface Timings {
   cbrReplication: number;
   cbrBackupDelete: number;
   jitter: number;
+  /** Multiplies every planned create/copy/replication duration (0.001: 4 h in 14.4 s). Default 1. */
+  timeScale?: number;
 }
 
 export interface Faults {
@@ -38,6 +41,7 @@ export const DEFAULT_TIMINGS: Timings = {
   cbrReplication: 3000,
   cbrBackupDelete: 500,
   jitter: 0.1,
+  timeScale: 1,
 };
 
 /** Short transitions for tests: a create takes about half a second, a delete about 150 ms. */
@@ -50,6 +54,7 @@ export const FAST_TIMINGS: Timings = {
   cbrReplication: 700,
   cbrBackupDelete: 150,
   jitter: 0.1,
+  timeScale: 1,
 };
 
 export function defaultFaults(): Faults {
@@ -92,6 +97,8 @@ export interface Config {
   timings: Timings;
   faults: Faults;
   pageSizes: PageSizes;
+  /** Progress model per operation (emulator/progress.ts); unset operations are linear. */
+  progress?: ProgressModels;
 }
 
 export function mergePageSizes(base: PageSizes, patch: Partial<PageSizes> | undefined): PageSizes {

@@ -1,6 +1,7 @@
 /** What every service model shares: the clock, randomness, configuration and the region table. */
 import type { Clock, Random } from "./clock";
 import type { Config } from "./config";
+import { scaledDuration } from "./progress";
 import type { Region } from "./state";
 
 export interface ModelContext {
@@ -19,7 +20,8 @@ export function plan(
   durationMs: number,
   failRate: number,
 ): { completesAt: number; failAt?: number } {
-  const completesAt = start + ctx.random.jitter(durationMs, ctx.config.timings.jitter);
+  const scaled = scaledDuration(durationMs, ctx.config.timings.timeScale);
+  const completesAt = start + ctx.random.jitter(scaled, ctx.config.timings.jitter);
   if (!ctx.random.chance(failRate)) return { completesAt };
   // A failure strikes somewhere between 30% and 90% of the way.
   const failAt = start + Math.floor((completesAt - start) * (0.3 + 0.6 * ctx.random.next()));

@@ -2,9 +2,10 @@
  * DWS (GaussDB(DWS)) model: clusters and their snapshots. Owns the rules and the state machine
  * CREATING -> AVAILABLE | UNAVAILABLE, DELETING -> gone; statuses are derived from stored times.
  */
-import { isoSeconds, percent, uuid } from "./clock";
+import { isoSeconds, uuid } from "./clock";
 import { type ApiView, compare, type ModelContext, page, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
+import { operationProgress, percentText } from "./progress";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
 export type DwsSnapshotStatus = "CREATING" | "AVAILABLE" | "UNAVAILABLE" | "DELETING" | "GONE";
@@ -47,8 +48,9 @@ export class DwsModel {
     return now < s.completesAt ? "CREATING" : "AVAILABLE";
   }
 
-  progress(s: DwsSnapshot, now = this.ctx.clock.now()): number {
-    return percent(s.startedAt, s.completesAt, Math.min(now, s.failAt ?? now));
+  progress(s: DwsSnapshot, now = this.ctx.clock.now()): number | undefined {
+    const op = s.copiedFrom === undefined ? "dwsSnapshotCreate" : "dwsSnapshotCopy";
+    return operationProgress(this.ctx.config.progress, op, s, now);
   }
 
   /** Drops snapshots whose deletion has finished. */
@@ -205,7 +207,7 @@ export class DwsModel {
       type: s.type,
       cluster_id: s.clusterId,
       cluster_name: cluster?.name ?? "",
-      progress: `${this.progress(s, now)}%`,
+      progress: percentText(this.progress(s, now)),
       datastore: { type: "dws", version: cluster?.version ?? "8.2.1" },
       backup_device: "OBS",
       backup_level: "cluster",
@@ -271,7 +273,7 @@ export class DwsModel {
       subnet_id: "d5f4e3c2-1b0a-4c9d-8e7f-6a5b4c3d2e1f",
       public_ip: { public_bind_type: "not_use", eip_id: "" },
       public_endpoints: [],
-      action_progress: creating ? { SNAPSHOTTING: `${this.progress(creating, now)}%` } : {},
+      action_progress: creating ? { SNAPSHOTTING: percentText(this.progress(creating, now)) } : {},
       sub_status: "NORMAL",
       task_status: creating ? "SNAPSHOTTING" : "",
       node_type: "dws.m3.xlarge",

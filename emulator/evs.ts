@@ -2,9 +2,10 @@
  * EVS model: volumes and v2 "cloudsnapshots". State machine creating -> available | error,
  * deleting -> gone (404 EVS.5404); statuses derived from stored times.
  */
-import { isoMicros, percent, uuid } from "./clock";
+import { isoMicros, uuid } from "./clock";
 import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { evsError } from "./errors";
+import { operationProgress, percentText } from "./progress";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
 export interface EvsCreateInput {
@@ -156,8 +157,9 @@ export class EvsModel {
     this.ctx.changed();
   }
 
-  progress(s: EvsSnapshot, now = this.ctx.clock.now()): number {
-    return percent(s.createdAt, s.completesAt, Math.min(now, s.failAt ?? now));
+  progress(s: EvsSnapshot, now = this.ctx.clock.now()): number | undefined {
+    const op = { ...s, startedAt: s.createdAt };
+    return operationProgress(this.ctx.config.progress, "evsSnapshotCreate", op, now);
   }
 
   view(s: EvsSnapshot, now = this.ctx.clock.now()): ApiView {
@@ -172,7 +174,7 @@ export class EvsModel {
       volume_id: s.volumeId,
       size: s.sizeGb,
       "os-extended-snapshot-attributes:project_id": s.projectId,
-      "os-extended-snapshot-attributes:progress": `${this.progress(s, now)}%`,
+      "os-extended-snapshot-attributes:progress": percentText(this.progress(s, now)),
     };
   }
 

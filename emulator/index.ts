@@ -19,12 +19,15 @@ import {
   type Timings,
 } from "./config";
 import { StateFile } from "./persistence";
+import { everyOperation, mergeProgress, type ProgressModel, type ProgressModels } from "./progress";
 import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch, isLoopbackHost, type ServerLimits } from "./server";
 
 export type { Faults, PageSizes, Timings } from "./config";
 export { DEFAULT_PAGE_SIZES, DEFAULT_TIMINGS, defaultFaults, FAST_TIMINGS } from "./config";
 export * from "./defaults";
 export { StateFileError } from "./persistence";
+export type { ProgressModel, ProgressModels, ProgressOperation } from "./progress";
+export { PROGRESS_MODELS, PROGRESS_OPERATIONS, parseProgress, progressOf } from "./progress";
 export { DEFAULT_LIMITS, isLoopbackHost, normalisePath, type ServerLimits } from "./server";
 export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldItem, WorldJson };
 export { ADMIN_PREFIX, Backend, ManualClock, Random };
@@ -35,6 +38,8 @@ export interface StartOptions {
   /** Default 127.0.0.1. */
   host?: string;
   timings?: Partial<Timings>;
+  /** Progress model per operation, or one for all (emulator/progress.ts); default linear. */
+  progress?: ProgressModels | ProgressModel;
   faults?: FaultsPatch;
   /** Optional persistence file: loaded at start when it exists, written after changes and on close. */
   statePath?: string;
@@ -63,6 +68,7 @@ export interface RunningEmulator {
   /** The models, drivable without HTTP. */
   backend: Backend;
   setTimings(t: Partial<Timings>): void;
+  setProgress(p: ProgressModels | ProgressModel): void;
   setFaults(f: FaultsPatch): void;
   setPageSizes(p: Partial<PageSizes>): void;
   /** Requests per operation ("evs.CreateSnapshot", …) plus "throttled", "faults.reset", … */
@@ -78,6 +84,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     timings: mergeTimings({ ...DEFAULT_TIMINGS }, opts.timings),
     faults: mergeFaults(defaultFaults(), opts.faults),
     pageSizes: mergePageSizes({ ...DEFAULT_PAGE_SIZES }, opts.pageSizes),
+    progress: mergeProgress({}, progressPatch(opts.progress)),
   };
   let stateFile: StateFile | undefined;
   const backend = new Backend({
@@ -131,6 +138,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     port,
     backend,
     setTimings: (t) => server.setTimings(t),
+    setProgress: (p) => server.setProgress(progressPatch(p) ?? {}),
     setFaults: (f) => server.setFaults(f),
     setPageSizes: (p) => server.setPageSizes(p),
     counts: () => server.countsObject(),
@@ -141,4 +149,8 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
       return closed;
     },
   };
+}
+
+function progressPatch(p: ProgressModels | ProgressModel | undefined): ProgressModels | undefined {
+  return typeof p === "string" ? everyOperation(p) : p;
 }

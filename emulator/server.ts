@@ -18,6 +18,7 @@ import {
   type Timings,
 } from "./config";
 import { ApiError, badRequest, gatewayError, internalError } from "./errors";
+import { mergeProgress, PROGRESS_MODELS, PROGRESS_OPERATIONS, type ProgressModels } from "./progress";
 import {
   buildRoutes,
   type HandlerContext,
@@ -130,6 +131,10 @@ export class EmulatorServer {
 
   setPageSizes(p: Partial<PageSizes>): void {
     Object.assign(this.backend.config.pageSizes, mergePageSizes(this.backend.config.pageSizes, p));
+  }
+
+  setProgress(p: ProgressModels): void {
+    this.backend.config.progress = mergeProgress(this.backend.config.progress, p);
   }
 
   setFaults(f: FaultsPatch): void {
@@ -445,6 +450,11 @@ export class EmulatorServer {
         case "PUT timings":
           this.setTimings(adminTimingsSchema().parse(json()));
           return { status: 200, body: backend.config.timings };
+        case "GET progress":
+          return { status: 200, body: backend.config.progress ?? {} };
+        case "PUT progress":
+          this.setProgress(adminProgressSchema().parse(json()));
+          return { status: 200, body: backend.config.progress ?? {} };
         case "GET faults":
           return { status: 200, body: backend.config.faults };
         case "PUT faults":
@@ -566,6 +576,7 @@ function adminTimingsSchema() {
       cbrReplication: num(),
       cbrBackupDelete: num(),
       jitter: num(),
+      timeScale: num(),
     })
     .partial()
     .strict();
@@ -581,6 +592,14 @@ function adminPagingSchema() {
       evsVolumes: size(),
       dwsClusterSnapshots: size(),
     })
+    .partial()
+    .strict();
+}
+
+function adminProgressSchema() {
+  const model = z.enum(PROGRESS_MODELS);
+  return z
+    .object(Object.fromEntries(PROGRESS_OPERATIONS.map((op) => [op, model])) as Record<string, typeof model>)
     .partial()
     .strict();
 }

@@ -5,12 +5,24 @@
  * outcome (success, failure, gone, timeout, aborted) instead of throwing, with a count of what it
  * observed so a timeout message can say what the resource was doing.
  *
- * What makes it fast and frugal: Huawei Cloud reports progress while snapshots and replications run
- * (DWS `progress`, EVS `os-extended-snapshot-attributes:progress`, CBR `extra_info.progress`). When
- * progress is known, the next poll is scheduled for the earliest moment the operation can have
- * finished given that progress (an integer percentage bounds the total duration from both sides),
- * so completion is seen within a fraction of a second with a handful of calls instead of on a fixed
- * 10–30 s cadence. Without progress it falls back to capped exponential backoff with jitter.
+ * The schedule (issue 14; docs/bench.md has the numbers):
+ * - Without usable progress, polls follow a grid whose step grows with the time elapsed since the
+ *   operation began: 2.5 s in the first 12 s (the first poll after 1 s), then the larger of 10.5 s and
+ *   3.6% of the elapsed time. The delay after completion stays a small share of the run and the
+ *   calls grow with the logarithm of its length. Each wait takes a random phase on the grid, so
+ *   resources started together do not poll together and the delay is spread over one step.
+ * - Progress is evidence, not truth. Huawei Cloud reports an integer percentage (DWS `progress`, EVS
+ *   `os-extended-snapshot-attributes:progress`, CBR `extra_info.progress`). While every reading
+ *   fits one straight line from the start, the readings bound the end from both sides (allowing for
+ *   when each request was sent and answered), the window narrows with each reading, polls in the
+ *   last tenth are placed to halve it, and the last lands just after its far end. Once two readings
+ *   above 0% fit the line, polls may be up to four grid steps apart; before, the grid bounds them. A reading no straight line fits (stuck, backwards, a jump, 100 while
+ *   pending, still pending after the predicted end) ends that. Near the end of progress that still
+ *   moves (97% or more, reached recently, not on a straight line) the step is 1.6% of the elapsed
+ *   time for a while.
+ * - Without a line that fits, no interval is longer than the grid's step; none is ever shorter than
+ *   the floor (minDelayMs). A straight line at the wrong pace that then jumps to done is the one
+ *   shape this trusts wrongly, for at most four grid steps.
  */
 
 export type WaitState = "pending" | "success" | "failure" | "gone";
@@ -36,7 +48,7 @@ export interface WaitOptions<T> {
   startedAt?: number;
   /** Delay before the first poll (default 1 s: long enough for the first progress reading to mean something). */
   firstDelayMs?: number;
-  /** Bounds of every delay (defaults 200 ms and 30 s). */
+  /** Bounds of every delay (defaults 200 ms and 10 minutes). */
   minDelayMs?: number;
   maxDelayMs?: number;
   /** Poll once immediately instead of after firstDelayMs (used when resuming). */
@@ -83,67 +95,220 @@ export const realClock: Clock = {
 };
 
 export interface ProgressPoint {
+  /** When the answer arrived. */
   at: number;
   progress: number;
+  /** When the request was sent (default `at`): the reading was taken in between. */
+  sentAt?: number;
 }
 
 export interface DelayInput {
   now: number;
+  /** Polls so far (the schedule itself depends on elapsed time, not on this count). */
   attempt: number;
+  /** When the operation began, if known. */
   startedAt?: number;
-  /** Progress readings so far, oldest first. */
+  /** When this wait began (the origin of elapsed time when startedAt is unknown); default now. */
+  waitStartedAt?: number;
+  /** Progress readings of pending observations so far, oldest first. */
   history: readonly ProgressPoint[];
   firstDelayMs: number;
   minDelayMs: number;
   maxDelayMs: number;
+  /** This wait's phase on the no-progress grid, uniform in [0, 1) and the same for every call. */
   random: number;
 }
 
 /** Margin added after a predicted completion so the poll lands just after it, not just before. */
 const PREDICTION_MARGIN_MS = 60;
+/**
+ * The no-progress schedule: poll times on a grid whose step is about twice the delay issue 14
+ * allows (the delay after completion is then spread over one step, its median half a step): a step
+ * of 2.5 × firstDelayMs in the first 12 s, then the larger of 10.5 s and 3.6% of the elapsed time
+ * (geometric from 292 s on), so the calls grow with the logarithm of the run. Each wait takes a
+ * random phase on the grid: resources started together do not poll together, and wherever the
+ * run ends, the delay is spread over one step.
+ */
+const EARLY_STEPS = 2.5;
+const EARLY_END_MS = 12_000;
+const PLATEAU_MS = 10_500;
+const LATE_SHARE = 0.036;
+
+/** Where the grid's three parts meet, for a given first delay. */
+function gridShape(firstDelayMs: number) {
+  const step = EARLY_STEPS * firstDelayMs;
+  const early = Math.max(0, Math.ceil((EARLY_END_MS - firstDelayMs) / step));
+  const t1 = firstDelayMs + step * early;
+  const knee = Math.max(t1, PLATEAU_MS / LATE_SHARE);
+  return { step, early, t1, knee, plateau: (knee - t1) / PLATEAU_MS };
+}
+
+/** The time (ms after the start) of grid point n ≥ 0, a continuous index. */
+function gridTime(n: number, firstDelayMs: number): number {
+  const g = gridShape(firstDelayMs);
+  if (n <= g.early) return firstDelayMs + g.step * n;
+  if (n <= g.early + g.plateau) return g.t1 + PLATEAU_MS * (n - g.early);
+  return g.knee * (1 + LATE_SHARE) ** (n - g.early - g.plateau);
+}
+
+/** The inverse of gridTime: the continuous index of time t (ms after the start). */
+function gridIndex(t: number, firstDelayMs: number): number {
+  const g = gridShape(firstDelayMs);
+  if (t <= g.t1) return Math.max(0, (t - firstDelayMs) / g.step);
+  if (t <= g.knee) return g.early + (t - g.t1) / PLATEAU_MS;
+  return g.early + g.plateau + Math.log(t / g.knee) / Math.log(1 + LATE_SHARE);
+}
+
+/** The grid's step at `elapsedMs`. */
+function gridStep(elapsedMs: number, firstDelayMs: number): number {
+  const n = gridIndex(Math.max(0, elapsedMs), firstDelayMs);
+  return gridTime(n + 1, firstDelayMs) - gridTime(n, firstDelayMs);
+}
+
+/** The delay from `elapsedMs` to the next no-progress grid point at `phase` ∈ [0, 1). */
+export function noProgressDelay(elapsedMs: number, firstDelayMs: number, phase: number): number {
+  const k = Math.floor(gridIndex(Math.max(0, elapsedMs), firstDelayMs) - phase + 1e-9) + 1;
+  return gridTime(Math.max(0, k) + phase, firstDelayMs) - elapsedMs;
+}
+
+/** Near the end of progress that still moves (97% or more), the interval is this share of the elapsed time … */
+const TAIL_FROM = 97;
+const TAIL_SHARE = 0.016;
+const TAIL_MIN_MS = 1_000;
+/** … for at most this share of the elapsed time after the current value was first seen. */
+const TAIL_SPAN = 0.07;
+/** A line that fits every reading may space polls up to this many grid steps apart. */
+const TRUST_STEPS = 4;
+/** Bisecting the end window from readings only pays in the last tenth of the run. */
+const BISECT_WITHIN = 0.1;
 
 /**
  * The delay before the next poll. Pure, so it is tested without a clock.
  *
- * With progress readings, the end of the operation lies in a window (see predictEnd). Poll at the
- * window's earliest point, never overshooting by more than the margin; once the window is narrow
- * (a few percent of the run), poll at its far end instead, where the operation is surely done.
+ * The next grid point, unless progress says otherwise: a straight line that fits every reading
+ * places the poll (within TRUST_STEPS grid steps once two moving readings agree), and the end of
+ * moving progress replaces the grid's step by a fraction of the elapsed time. Never before the floor.
  */
 export function nextDelay(input: DelayInput): number {
-  const clamp = (ms: number) => Math.min(input.maxDelayMs, Math.max(input.minDelayMs, ms));
-  const window = predictEnd(input);
-  if (window) {
-    const narrow = window.latest - window.earliest <= Math.max(input.minDelayMs, 0.02 * window.total);
-    const at = narrow ? window.latest : window.earliest;
-    return clamp(Math.max(0, at - input.now) + PREDICTION_MARGIN_MS);
+  const origin = input.startedAt ?? input.waitStartedAt ?? input.now;
+  const elapsed = Math.max(0, input.now - origin);
+  const toGrid = noProgressDelay(elapsed, input.firstDelayMs, input.random);
+  // The grid's step here: the longest any interval may be.
+  const step = gridStep(elapsed, input.firstDelayMs);
+  let delay = toGrid;
+  const line = straightLine(input);
+  const plan = line ? pollOnLine(line, input) : undefined;
+  if (plan) {
+    // Once two readings above 0% fit one line, it is trusted for up to TRUST_STEPS grid steps;
+    // a single reading cannot be contradicted yet, so the grid still bounds the wait.
+    const moving = input.history.filter((r) => r.progress > 0).length;
+    delay = Math.min(moving >= 2 ? TRUST_STEPS * step : toGrid, plan.at - input.now);
+  } else if (movingTail(input, elapsed, origin)) {
+    // The tail's polls replace the grid's, at a fraction of its step.
+    delay = Math.min(step, Math.max(TAIL_MIN_MS, TAIL_SHARE * elapsed));
   }
-  // No usable progress: capped exponential backoff (×1.5 per attempt) with ±20% jitter.
-  const base = input.firstDelayMs * 1.5 ** Math.max(0, input.attempt - 1);
-  return clamp(base * (0.8 + 0.4 * input.random));
+  return Math.min(input.maxDelayMs, Math.max(input.minDelayMs, delay));
 }
 
 /**
- * The window in which the operation ends, from progress readings. Percentages are integers: with
- * Δp percent covered since the anchor, the true fraction covered lies in (Δp−1, Δp+1) — in
- * [Δp, Δp+1) when the anchor is the operation's start at 0% — which bounds the end both ways.
+ * What the readings say if progress is a straight line in time: the rate (percent per ms) lies in
+ * (vLo, vHi], and at `anchor.at` the true progress lies in [anchor.progress, anchor.progress + slack].
+ * Undefined when no straight line fits every reading, or there is nothing to fit yet.
  */
-function predictEnd(input: DelayInput): { earliest: number; latest: number; total: number } | undefined {
-  const last = input.history[input.history.length - 1];
+interface Line {
+  anchor: ProgressPoint;
+  /** 0 when the anchor is the operation's start (exactly 0%), else 1 (an integer reading). */
+  slack: number;
+  vLo: number;
+  vHi: number;
+  /** The window of the end, epoch ms. */
+  earliest: number;
+  latest: number;
+  /** The anchor is the operation's start: a reading at a chosen moment splits the rates exactly. */
+  knownStart: boolean;
+}
+
+function straightLine(input: DelayInput): Line | undefined {
+  const h = input.history;
+  const last = h[h.length - 1];
   if (!last) return undefined;
-  if (last.progress >= 100) return { earliest: last.at, latest: last.at, total: 0 };
-  const fromStart = input.startedAt !== undefined;
-  // Anchor: the operation's start at 0%, or the earliest reading with a lower progress.
-  const anchor: ProgressPoint | undefined = fromStart
-    ? { at: input.startedAt!, progress: 0 }
-    : input.history.find((h) => h.progress < last.progress);
-  if (!anchor || last.at <= anchor.at) return undefined;
-  const elapsed = last.at - anchor.at;
-  const delta = last.progress - anchor.progress;
+  for (let i = 0; i < h.length; i++) {
+    // 100 while pending, or going backwards: not a straight line to completion.
+    if (h[i]!.progress >= 100 || h[i]!.progress < 0) return undefined;
+    if (i > 0 && h[i]!.progress < h[i - 1]!.progress) return undefined;
+  }
+  const knownStart = input.startedAt !== undefined;
+  const anchor: ProgressPoint = knownStart ? { at: input.startedAt!, progress: 0 } : h[0]!;
+  const slack = knownStart ? 0 : 1;
+  // When the operation really began: at startedAt (sent) at the earliest, and no later than the
+  // answer to the create (this wait's start; a create queued by throttling can take seconds), up to
+  // a minute (a resumed wait starts long after).
+  const anchorFrom = knownStart ? anchor.at : (anchor.sentAt ?? anchor.at);
+  const anchorTo = knownStart
+    ? anchor.at + Math.min(60_000, Math.max(0, (input.waitStartedAt ?? anchor.at) - anchor.at))
+    : anchor.at;
+  let vLo = 0;
+  let vHi = Number.POSITIVE_INFINITY;
+  for (const r of h) {
+    if (r === anchor) continue;
+    // The reading was taken between r.sentAt and r.at; progress then was in [p, p+1), at the anchor
+    // in [a, a+slack]: covered (p-a-slack, p+1-a), over at most r.at - anchorFrom, at least
+    // r.sentAt - anchorTo.
+    const longest = r.at - anchorFrom;
+    const shortest = (r.sentAt ?? r.at) - anchorTo;
+    if (longest > 0) vLo = Math.max(vLo, (r.progress - anchor.progress - slack) / longest);
+    if (shortest > 0) vHi = Math.min(vHi, (r.progress + 1 - anchor.progress) / shortest);
+  }
+  if (!(vLo > 0) || !(vHi > vLo)) return undefined;
   const rest = 100 - anchor.progress;
-  const earliestTotal = (elapsed * rest) / (delta + 1);
-  const lowestCover = fromStart ? delta : delta - 1;
-  const latestTotal = lowestCover > 0 ? (elapsed * rest) / lowestCover : Number.POSITIVE_INFINITY;
-  return { earliest: anchor.at + earliestTotal, latest: anchor.at + latestTotal, total: earliestTotal };
+  const earliest = anchorFrom + (rest - slack) / vHi;
+  const latest = anchorTo + rest / vLo;
+  // Still pending at the last reading: a line that ended before it does not fit.
+  if (latest <= last.at) return undefined;
+  return { anchor, slack, vLo, vHi, earliest: Math.max(earliest, last.at), latest, knownStart };
+}
+
+/**
+ * Where to poll on a straight line: just after the window's far end once it is narrow; else, from
+ * the start, at the moment a reading splits the possible rates in two (the percentage ticks over
+ * at k / v for the middle rate v); else at the window's near end.
+ */
+function pollOnLine(line: Line, input: DelayInput): { at: number } {
+  const total = line.latest - (input.startedAt ?? line.anchor.at);
+  const narrow = line.latest - line.earliest <= Math.max(500, 0.0008 * total);
+  if (narrow) return { at: line.latest + PREDICTION_MARGIN_MS };
+  if (line.knownStart && line.earliest - input.now <= BISECT_WITHIN * total) {
+    const vMid = (line.vLo + line.vHi) / 2;
+    const soonest = input.now + input.minDelayMs;
+    // The first tick not sooner than the floor, if it comes before the earliest end.
+    const k = Math.max(1, Math.ceil((soonest - line.anchor.at) * vMid));
+    const at = line.anchor.at + k / vMid + PREDICTION_MARGIN_MS / 2;
+    if (at < line.earliest) return { at };
+  }
+  // Inside the window already: halve what is left of it (never a loop at the floor).
+  if (line.earliest <= input.now) return { at: (input.now + line.latest) / 2 };
+  return { at: line.earliest + PREDICTION_MARGIN_MS };
+}
+
+/**
+ * Progress at TAIL_FROM% or more that reached its current value recently (within TAIL_SPAN of the
+ * elapsed time), never went backwards, and did not get there on a straight line from the start (a
+ * straight line that stops short of 100% is a stall, not a slow end): the end is likely near.
+ */
+function movingTail(input: DelayInput, elapsed: number, origin: number): boolean {
+  const history = input.history;
+  const last = history[history.length - 1];
+  if (!last || last.progress < TAIL_FROM || last.progress >= 100) return false;
+  for (let i = 1; i < history.length; i++) if (history[i]!.progress < history[i - 1]!.progress) return false;
+  let firstSeen = last.at;
+  let before = history.length;
+  for (let i = history.length - 1; i >= 0 && history[i]!.progress === last.progress; i--) {
+    firstSeen = history[i]!.at;
+    before = i;
+  }
+  if (input.startedAt !== undefined && straightLine({ ...input, history: history.slice(0, before) }))
+    return false;
+  return origin + elapsed - firstSeen <= TAIL_SPAN * (firstSeen - origin);
 }
 
 /** Polls until success, failure, gone, timeout or abort. Never throws. */
@@ -153,7 +318,9 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
   const deadline = start + opts.timeoutMs;
   const firstDelayMs = opts.firstDelayMs ?? 1000;
   const minDelayMs = opts.minDelayMs ?? 200;
-  const maxDelayMs = opts.maxDelayMs ?? 30_000;
+  const maxDelayMs = opts.maxDelayMs ?? 600_000;
+  const phase = clock.random();
+  let sentAt = start;
   const statuses: Record<string, number> = {};
   const history: ProgressPoint[] = [];
   let last: Observation<T> | undefined;
@@ -172,6 +339,7 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     if (delay > 0) await clock.sleep(Math.min(delay, Math.max(0, deadline - clock.now())), opts.signal);
     if (opts.signal?.aborted) return result("aborted");
     try {
+      sentAt = clock.now();
       last = await opts.poll();
     } catch (error) {
       return result("error", error);
@@ -183,17 +351,18 @@ export async function waitFor<T>(opts: WaitOptions<T>): Promise<WaitResult<T>> {
     const now = clock.now();
     if (now >= deadline) return result("timeout");
     if (last.progress !== undefined && Number.isFinite(last.progress)) {
-      history.push({ at: now, progress: last.progress });
+      history.push({ at: now, progress: last.progress, sentAt });
     }
     delay = nextDelay({
       now,
       attempt,
       startedAt: opts.startedAt,
+      waitStartedAt: start,
       history,
       firstDelayMs,
       minDelayMs,
       maxDelayMs,
-      random: clock.random(),
+      random: phase,
     });
     // The last poll lands on the deadline rather than after it.
     if (now + delay > deadline) delay = deadline - now;

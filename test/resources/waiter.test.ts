@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type Clock, nextDelay, type Observation, waitFor } from "../../provider/waiter";
+import { PROGRESS_MODELS, progressOf } from "../../emulator/progress";
+import { type Clock, nextDelay, noProgressDelay, type Observation, waitFor } from "../../provider/waiter";
 
 /** A fake clock: sleeping advances time instantly. */
 function fakeClock(start = 1_000_000): Clock & { t: number } {
@@ -35,39 +36,119 @@ function linearOperation(
 }
 
 describe("nextDelay", () => {
-  const base = { attempt: 1, firstDelayMs: 1000, minDelayMs: 200, maxDelayMs: 30_000, random: 0.5 };
-  it("predicts the earliest end from progress since the start", () => {
-    // 50% after 1 s: the whole takes more than 100/51 s, so the end is at least 0.96 s away.
+  const base = { attempt: 2, firstDelayMs: 1000, minDelayMs: 200, maxDelayMs: 600_000, random: 0.5 };
+  /** The grid's delay at this elapsed time, without progress. */
+  const grid = (elapsed: number) => noProgressDelay(elapsed, 1000, 0.5);
+
+  it("predicts the end from progress since the start", () => {
+    // 50% after 1 s: the whole takes (1.96 s, 2 s]: narrow, so poll just after 2 s.
     const d = nextDelay({ ...base, now: 1000, startedAt: 0, history: [{ at: 1000, progress: 50 }] });
     expect(d).toBeGreaterThan(960);
     expect(d).toBeLessThan(1100);
   });
-  it("uses two readings when the start is unknown", () => {
-    const d = nextDelay({
+
+  it("uses two readings when the start is unknown, never later than the grid", () => {
+    const input = {
       ...base,
-      now: 2000,
+      now: 1_002_000,
+      waitStartedAt: 0,
       history: [
-        { at: 1000, progress: 10 },
-        { at: 2000, progress: 20 },
+        { at: 1_001_000, progress: 10 },
+        { at: 1_002_000, progress: 20 },
       ],
-    });
-    // ~9%/s from 10% at t=1s: the end is ~8-9 s after t=2s.
-    expect(d).toBeGreaterThan(7000);
-    expect(d).toBeLessThan(9500);
+    };
+    // ~9-11%/s from 10% at the first reading: the end is 8-10 s after the last. Two moving
+    // readings on one line are trusted beyond the grid's next point, whatever the phase.
+    for (const r of [0, 0.3, 0.6, 0.9]) {
+      const d = nextDelay({ ...input, random: r });
+      expect(d).toBeGreaterThan(7000);
+      expect(d).toBeLessThan(9500);
+    }
   });
-  it("backs off exponentially without progress, within bounds", () => {
-    const d1 = nextDelay({ ...base, now: 0, history: [], attempt: 1 });
-    const d4 = nextDelay({ ...base, now: 0, history: [], attempt: 4 });
-    const d30 = nextDelay({ ...base, now: 0, history: [], attempt: 30 });
-    expect(d1).toBe(1000);
-    expect(d4).toBeCloseTo(3375, 0);
-    expect(d30).toBe(30_000);
+
+  it("a single reading cannot be contradicted yet: the grid bounds the wait", () => {
+    // 1% after 10 s predicts about 1000 s; the grid's next point is far sooner.
+    const d = nextDelay({ ...base, now: 10_000, startedAt: 0, history: [{ at: 10_000, progress: 1 }] });
+    expect(d).toBe(grid(10_000));
+  });
+
+  it("without progress: steps of 2.5 s, then 10.5 s, then 3.6% of the elapsed time", () => {
+    // Phase 0.5: grid points at 1 s + 2.5 s × (k + 0.5).
+    expect(grid(1000)).toBe(1250);
+    // The 2.5 s steps end at 13.5 s; then 10.5 s steps: 18.75 s, 29.25 s …
+    expect(grid(20_000)).toBe(9_250);
+    const late = grid(3_600_000);
+    expect(late).toBeGreaterThan(0);
+    expect(late).toBeLessThanOrEqual(0.036 * 3_600_000 * 1.04);
+    // Polls to 30 minutes and to 4 hours: a handful more per doubling.
+    const polls = (until: number) => {
+      let t = 1000;
+      let n = 1;
+      for (; t < until && n < 10_000; n++) t += grid(t);
+      return n;
+    };
+    expect(polls(10_000)).toBeLessThanOrEqual(6);
+    expect(polls(1_800_000)).toBeLessThanOrEqual(88);
+    expect(polls(14_400_000)).toBeLessThanOrEqual(150);
+  });
+
+  it("the phase moves the grid, not its step", () => {
+    const a = noProgressDelay(100_000, 1000, 0);
+    const b = noProgressDelay(100_000, 1000, 0.5);
+    expect(a).not.toBe(b);
+    expect(Math.max(a, b)).toBeLessThanOrEqual(10_000);
+  });
+
+  it.each([
+    ["stuck at 0", [0, 0, 0, 0]],
+    ["100 while pending", [20, 45, 100, 100]],
+    ["going backwards", [20, 40, 35, 50]],
+    ["a jump", [0, 0, 50, 50]],
+  ])("contradicting progress (%s) falls back to the grid, never faster than the floor", (_, ps) => {
+    const history = ps.map((progress, i) => ({ at: 10_000 * (i + 1), progress }));
+    const now = history[history.length - 1]!.at;
+    const d = nextDelay({ ...base, now, startedAt: 0, history });
+    expect(d).toBe(grid(now));
+    expect(d).toBeGreaterThanOrEqual(base.minDelayMs);
+  });
+
+  it("a resumed wait (started long before) never polls at the floor in a loop", () => {
+    let now = 600_000;
+    const history: { at: number; progress: number; sentAt: number }[] = [];
+    for (let i = 0; i < 30; i++) {
+      history.push({ at: now, sentAt: now - 50, progress: 40 + i });
+      const d = nextDelay({ ...base, now, startedAt: 0, waitStartedAt: 600_000, history });
+      expect(d).toBeGreaterThan(base.minDelayMs);
+      now += d;
+    }
+  });
+
+  it("a stall after the predicted end is a contradiction", () => {
+    // A straight line to 99% at 60 s predicts the end by about 61 s; still 99% at 90 s.
+    const history = [
+      { at: 30_000, progress: 50 },
+      { at: 60_000, progress: 99 },
+      { at: 90_000, progress: 99 },
+    ];
+    expect(nextDelay({ ...base, now: 90_000, startedAt: 0, history })).toBe(grid(90_000));
+  });
+
+  it("moving progress near the end polls more often than the grid, for a while", () => {
+    const history = [
+      { at: 500_000, progress: 80 },
+      { at: 580_000, progress: 95 },
+      { at: 600_000, progress: 97 },
+    ];
+    // Not a straight line from the start (80% at 500 s, 97% at 600 s), but moving and near the end.
+    const d = nextDelay({ ...base, now: 600_000, startedAt: 0, history });
+    expect(d).toBeLessThan(grid(600_000));
+    expect(d).toBeGreaterThanOrEqual(0.016 * 600_000 - 1);
   });
 });
 
 describe("waitFor", () => {
   it.each([2_000, 10_000, 30_000, 600_000])(
-    "sees a %i ms operation finish promptly with few polls",
+    "sees a %i ms operation finish promptly, within issue 14's call budget",
     async (D) => {
       const clock = fakeClock();
       const op = linearOperation(clock, clock.now(), D);
@@ -75,8 +156,34 @@ describe("waitFor", () => {
       expect(r.outcome).toBe("success");
       const lateBy = r.elapsedMs - D;
       expect(lateBy).toBeGreaterThanOrEqual(0);
-      expect(lateBy).toBeLessThanOrEqual(Math.max(500, D * 0.05));
-      expect(r.polls).toBeLessThanOrEqual(D > 60_000 ? 30 : 5);
+      expect(lateBy).toBeLessThanOrEqual(Math.max(500, D * 0.0005));
+      // With the create's POST: at most 8 calls up to 10 s, else the 10 s cadence's calls + 6.
+      const budget = D <= 10_000 ? 8 : 1 + Math.ceil(D / 10_000) + 6;
+      expect(r.polls + 1).toBeLessThanOrEqual(budget);
+    },
+  );
+
+  it.each(PROGRESS_MODELS.flatMap((m) => [2_000, 30_000, 1_800_000].map((D) => [m, D] as const)))(
+    "progress model %s, D = %i ms: never returns early, delay within the grid's step, few extra calls",
+    async (model, D) => {
+      const clock = fakeClock();
+      const start = clock.now();
+      const poll = async (): Promise<Observation<null>> => {
+        const now = clock.now();
+        const progress = progressOf(model, { startedAt: start, completesAt: start + D, now, key: "op" });
+        return now >= start + D
+          ? { state: "success", status: "available", progress, value: null }
+          : { state: "pending", status: "creating", progress, value: null };
+      };
+      const r = await waitFor({ poll, timeoutMs: 3 * D + 60_000, startedAt: start, clock });
+      expect(r.outcome).toBe("success");
+      const lateBy = r.elapsedMs - D;
+      expect(lateBy).toBeGreaterThanOrEqual(0);
+      expect(lateBy).toBeLessThanOrEqual(Math.max(3_000, 10_000 * (D > 12_000 ? 1 : 0), 0.036 * D * 1.05));
+      // Progress only adds a bounded number of polls to the grid's (the bench checks issue 14's budget).
+      let gridPolls = 1;
+      for (let t = 1000; t < D + 1 && gridPolls < 10_000; gridPolls++) t += noProgressDelay(t, 1000, 0.5);
+      expect(r.polls).toBeLessThanOrEqual(gridPolls + 8);
     },
   );
 
