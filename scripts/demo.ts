@@ -28,7 +28,7 @@ import {
   stackCreatableIds,
   startHost,
 } from "./engine";
-import { cliEnvironment, findPulumi, type PulumiCli, runPulumi } from "./pulumi-cli";
+import { cliEnvironment, findPulumi, type PulumiCli, runPulumi, writeExampleProject } from "./pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "dist", "examples", "index.js");
@@ -204,20 +204,10 @@ async function runWithCli(cli: PulumiCli, emu: RunningEmulator, project: string)
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const projectDir = path.join(tmp, "project");
   fs.mkdirSync(projectDir);
-  // A project directory of its own (so the stack file lands in tmp) running the compiled example,
-  // its one repository-relative import pointed at the package; node_modules links the repository's,
-  // where the build installs a copy of the package, as a user's `npm install` does.
-  fs.writeFileSync(
-    path.join(projectDir, "Pulumi.yaml"),
-    `name: ${project}\nruntime: nodejs\nmain: index.js\n`,
-  );
-  fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ name: "demo", private: true }));
-  fs.writeFileSync(
-    path.join(projectDir, "index.js"),
-    fs
-      .readFileSync(PROGRAM, "utf8")
-      .replace('require("../emulator/defaults")', 'require("pulumi-huaweicloud-snapshots/emulator")'),
-  );
+  // A project directory of its own (so the stack file lands in tmp) running the compiled example;
+  // node_modules links the repository's, where the build installs a copy of the package, as a
+  // user's `npm install` does.
+  writeExampleProject(projectDir, project);
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(projectDir, "node_modules"), "dir");
   const env = cliEnvironment({ cli, stateDir: tmp, passphrase: "demo-throwaway-passphrase" });
   const stack = ["--stack", STACK, "--non-interactive"];

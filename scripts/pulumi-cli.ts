@@ -13,6 +13,26 @@ const REPO_ROOT =
     ? path.resolve(__dirname, "..", "..")
     : path.resolve(__dirname, "..");
 
+/**
+ * A user's Pulumi project in `dir` (package.json, Pulumi.yaml, index.js) running the compiled
+ * example, its one repository-relative import pointed at the package, as a user's program imports
+ * it. `node_modules` is the caller's business (a link to the repository's, or an npm install).
+ */
+export function writeExampleProject(dir: string, project: string): void {
+  fs.writeFileSync(
+    path.join(dir, "package.json"),
+    JSON.stringify({ name: `${project}-stack`, version: "0.0.0", private: true }),
+  );
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: ${project}\nruntime: nodejs\nmain: index.js\n`);
+  const example = fs.readFileSync(path.join(REPO_ROOT, "dist", "examples", "index.js"), "utf8");
+  const program = example.replace(
+    'require("../emulator/defaults")',
+    'require("pulumi-huaweicloud-snapshots/emulator")',
+  );
+  if (program.includes('require("../')) throw new Error("the compiled example has another relative import");
+  fs.writeFileSync(path.join(dir, "index.js"), program);
+}
+
 /** Where `npm run pulumi:install` puts `pulumi`, `pulumi-language-nodejs` and the dynamic-provider shim. */
 export const BUILT_CLI_DIR = path.join(REPO_ROOT, "tools", "pulumi", "bin");
 

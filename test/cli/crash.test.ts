@@ -52,13 +52,9 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
 
   afterAll(async () => {
     emu?.setTimings(FAST);
-    if (stack && (await stack.resources().catch(() => new Map())).size > 0) {
-      await stack.run(["destroy", "--yes", "--skip-preview"]);
-    }
-    stack?.close();
+    await stack?.destroyAndClose();
     await emu?.close();
   }, 180_000);
-
   it("SIGKILL while waiting: state holds two pending creates and no resource; both snapshots exist in the cloud", async () => {
     emu.setTimings(SLOW);
     let child: ChildProcess | undefined;

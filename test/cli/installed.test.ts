@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator/index";
-import { cliEnvironment, runPulumi } from "../../scripts/pulumi-cli";
+import { cliEnvironment, runPulumi, writeExampleProject } from "../../scripts/pulumi-cli";
 import { createdInWorld, startTestEmulator } from "../engine/example";
 import { EXAMPLE_PROJECT, REPO_ROOT, TEST_ACCESS_KEY, TEST_SECRET_KEY, tempDir } from "../engine/helpers";
 import { CLI, PASSPHRASE } from "./stack";
@@ -48,19 +48,7 @@ describe.skipIf(!CLI)(
       const packed = JSON.parse(
         await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp.dir], REPO_ROOT),
       ) as { filename: string }[];
-      fs.writeFileSync(
-        path.join(projectDir, "package.json"),
-        JSON.stringify({ name: "user-stack", version: "0.0.0", private: true }),
-      );
-      fs.writeFileSync(
-        path.join(projectDir, "Pulumi.yaml"),
-        `name: ${EXAMPLE_PROJECT}\nruntime: nodejs\nmain: index.js\n`,
-      );
-      const example = fs.readFileSync(path.join(REPO_ROOT, "dist", "examples", "index.js"), "utf8");
-      fs.writeFileSync(
-        path.join(projectDir, "index.js"),
-        example.replace('require("../emulator/defaults")', `require("${PKG}/emulator")`),
-      );
+      writeExampleProject(projectDir, EXAMPLE_PROJECT);
       // Only the tarball: @pulumi/pulumi comes in as its peer dependency (from the npm cache).
       await run(
         "npm",
@@ -97,7 +85,8 @@ describe.skipIf(!CLI)(
       await pulumi(["config", "set", "huaweicloud:accessKey", TEST_ACCESS_KEY]);
       await pulumi(["config", "set", "--secret", "huaweicloud:secretKey", TEST_SECRET_KEY]);
       await pulumi(["up", "--yes", "--skip-preview"]);
-      expect(createdInWorld(emu)).toHaveLength(4);
+      // Three snapshots and a replica of each of the default source vault's two backups.
+      expect(createdInWorld(emu)).toHaveLength(5);
       const state = await pulumi(["stack", "export"]);
       expect(state).toContain(`require(\\"${PKG}/kinds/`);
       expect(state).not.toContain(REPO_ROOT);

@@ -78,14 +78,9 @@ describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", { timeou
   }, 120_000);
 
   afterAll(async () => {
-    // Whatever a failed test left: destroy it, so the temp dir holds no live stack.
-    if (stack && (await stack.resources().catch(() => new Map())).size > 0) {
-      await stack.run(["destroy", "--yes", "--skip-preview"]);
-    }
-    stack?.close();
+    await stack?.destroyAndClose();
     await emu?.close();
   }, 180_000);
-
   it("preview plans four creates and makes no write call to the cloud", async () => {
     emu.resetCounts();
     const r = await stack.ok(["preview", "--json"]);

@@ -64,15 +64,9 @@ describe.skipIf(!CLI)(
     }, 180_000);
 
     afterAll(async () => {
-      if (stack && (await stack.resources().catch(() => new Map())).size > 0) {
-        // Whatever a failed test left (protected or not) is destroyed.
-        await stack.run(["state", "unprotect", "--all", "--yes"]);
-        await stack.run(["destroy", "--yes", "--skip-preview"]);
-      }
-      stack?.close();
+      await stack?.destroyAndClose();
       await emu?.close();
     }, 300_000);
-
     it("the --secret key is in no form in the exported state or the backend's files; __provider < 2 KB", async () => {
       const { text, deployment } = await stack.exportState();
       const dynamic = (deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));

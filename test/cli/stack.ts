@@ -200,7 +200,12 @@ export class CliStack {
     );
   }
 
-  close(): void {
+  /** Destroys whatever a failed test left in the stack (unprotecting it first), then removes the temp dir. */
+  async destroyAndClose(): Promise<void> {
+    if ((await this.resources().catch(() => new Map())).size > 0) {
+      await this.run(["state", "unprotect", "--all", "--yes"]);
+      await this.run(["destroy", "--yes", "--skip-preview"]);
+    }
     this.cleanupDir();
   }
 }
