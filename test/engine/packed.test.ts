@@ -18,6 +18,7 @@ import {
   type ProviderHost,
   startHost,
 } from "../../scripts/engine";
+import { writeExampleProject } from "../../scripts/pulumi-cli";
 import { createdInWorld, STACK, stackConfig, startTestEmulator } from "./example";
 import {
   EXAMPLE_PROJECT,
@@ -61,19 +62,7 @@ beforeAll(async () => {
   packedFiles = packed[0]!.files.map((f) => f.path);
   const tarball = path.join(tmp.dir, packed[0]!.filename);
 
-  fs.writeFileSync(
-    path.join(projectDir, "package.json"),
-    JSON.stringify({ name: "scratch-stack", version: "0.0.0", private: true }),
-  );
-  fs.writeFileSync(
-    path.join(projectDir, "Pulumi.yaml"),
-    `name: ${EXAMPLE_PROJECT}\nruntime: nodejs\nmain: index.js\n`,
-  );
-  // The example program, compiled, with its one repository-relative import pointed at the package.
-  const example = fs.readFileSync(path.join(REPO_ROOT, "dist", "examples", "index.js"), "utf8");
-  const program = example.replace('require("../emulator/defaults")', `require("${PKG}/emulator")`);
-  expect(program).not.toContain('require("../');
-  fs.writeFileSync(path.join(projectDir, "index.js"), program);
+  writeExampleProject(projectDir, EXAMPLE_PROJECT);
 
   const [installed, e] = await Promise.all([
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", tarball], projectDir),
