@@ -13,7 +13,7 @@ export const PERIOD_METADATA_KEY = "backup-period";
 
 /** DWS names are unique per project: the first 8 characters of the cluster id keep plans' names apart per cluster. */
 const short = (id: string) => id.slice(0, 8).toLowerCase();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+// Prefixes are letters, digits, `-` and `_` (definition.ts): they need no escaping in a pattern.
 
 export const evsSnapshotName = (prefix: string, stamp: string) => `${prefix}-${stamp}`;
 export const dwsSnapshotName = (prefix: string, clusterId: string, stamp: string) =>
@@ -46,7 +46,7 @@ export function ownEvsSnapshot(
   s: { id: string; name?: string; metadata?: Record<string, string> },
 ): OwnSnapshot | undefined {
   if (s.metadata?.[PLAN_METADATA_KEY] !== prefix) return undefined;
-  const p = stampOf(s.name ?? "", `${escape(prefix)}-${STAMP_PATTERN}`);
+  const p = stampOf(s.name ?? "", `${prefix}-${STAMP_PATTERN}`);
   return p && s.metadata?.[PERIOD_METADATA_KEY] === p.stamp ? { id: s.id, ...p } : undefined;
 }
 
@@ -55,7 +55,7 @@ export function ownDwsSnapshot(
   clusterId: string,
   s: { id: string; name: string; description?: string },
 ): OwnSnapshot | undefined {
-  const p = stampOf(s.name, `${escape(prefix)}-${short(clusterId)}-${STAMP_PATTERN}`);
+  const p = stampOf(s.name, `${prefix}-${short(clusterId)}-${STAMP_PATTERN}`);
   return p && s.description === dwsSnapshotMarker(prefix, p.stamp) ? { id: s.id, ...p } : undefined;
 }
 
@@ -64,9 +64,7 @@ export function ownDwsCopy(
   clusterId: string,
   s: { id: string; name: string; description?: string },
 ): OwnSnapshot | undefined {
-  const p = stampOf(s.name, `${escape(prefix)}-${short(clusterId)}-copy-${STAMP_PATTERN}`);
-  const source = new RegExp(`^${escape(dwsCopyMarker(prefix, ""))}([0-9a-fA-F-]{36})$`).exec(
-    s.description ?? "",
-  );
+  const p = stampOf(s.name, `${prefix}-${short(clusterId)}-copy-${STAMP_PATTERN}`);
+  const source = new RegExp(`^${dwsCopyMarker(prefix, "")}([0-9a-fA-F-]{36})$`).exec(s.description ?? "");
   return p && source ? { id: s.id, ...p, sourceSnapshotId: source[1]! } : undefined;
 }
