@@ -14,7 +14,14 @@ import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type Backup, cbrApi, type ReplicationRecord } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
+import {
+  DELETE_FIRST_POLL_MS,
+  type OpContext,
+  type Props,
+  type ResourceSpec,
+  untypedState,
+  waitUntil,
+} from "./framework";
 import { adoptOrCreate, retryWhileBusy } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
@@ -187,6 +194,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs> = {
   kind: "CbrReplication",
   noun: "CBR replication",
   inputs: cbrInputs,
+  state: untypedState,
   // Replicating large backups across regions takes long; Terraform does not wait at all.
   defaultTimeouts: { create: 120 * MINUTE, update: 120 * MINUTE, delete: 30 * MINUTE },
   resolvedWhenOmitted: ["destinationProjectId"],

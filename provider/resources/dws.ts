@@ -9,15 +9,20 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
-import { anyEnd, type Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
-import { adoptOrCreate, retryWhileBusy, whenIso } from "./lifecycle";
+import { type OpContext, type ResourceSpec, stateField } from "./framework";
+import {
+  adoptOrCreate,
+  deleteWatched,
+  readWatched,
+  retryWhileBusy,
+  unsettled,
+  type Watched,
+  waitSettled,
+  whenIso,
+} from "./lifecycle";
 import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
 
 const MINUTE = 60_000;
-const SETTLED = new Set(["AVAILABLE"]);
-/** States a snapshot does not come back from; DELETING means someone is deleting it outside Pulumi. */
-const FAILED = new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]);
 
 /** What a snapshot and a copy share: a unique name, a description, where, how long, adoption. */
 function snapshotFields() {
@@ -40,9 +45,37 @@ function dwsCopyInputs() {
 }
 export type DwsSnapshotCopyInputs = z.infer<ReturnType<typeof dwsCopyInputs>>;
 
-/** The outputs a user would use, from the API's snapshot detail. */
-function outputsOf(s: DwsSnapshotDetail): Props {
-  return {
+/** The state of a DwsSnapshot or DwsSnapshotCopy: the inputs echoed, then what the API reports. */
+function dwsState() {
+  const text = () => stateField(z.string());
+  const count = () => stateField(z.number());
+  return z.looseObject({
+    name: text(),
+    description: text(),
+    region: text(),
+    existingId: text(),
+    clusterId: text(),
+    sourceSnapshotId: text(),
+    status: text(),
+    type: text(),
+    size: count(),
+    progress: count(),
+    clusterName: text(),
+    backupLevel: text(),
+    startedAt: text(),
+    finishedAt: text(),
+  });
+}
+export type DwsSnapshotState = z.infer<ReturnType<typeof dwsState>>;
+
+/** A DWS snapshot as the resources watch it; DELETING means someone deletes it outside Pulumi. */
+const snapshots: Watched<DwsSnapshotDetail, DwsSnapshotState> = {
+  find: (ctx, id) => dwsApi(ctx.client, ctx.region, ctx.label).findSnapshot(id),
+  status: (s) => s.status,
+  progress: (s) => parsePercent(s.progress),
+  settled: new Set(["AVAILABLE"]),
+  failed: new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]),
+  outputs: (s) => ({
     name: s.name,
     description: s.description ?? "",
     clusterId: s.cluster_id ?? undefined,
@@ -54,71 +87,39 @@ function outputsOf(s: DwsSnapshotDetail): Props {
     backupLevel: s.backup_level ?? undefined,
     startedAt: whenIso(s.started),
     finishedAt: whenIso(s.finished),
-  };
-}
+  }),
+};
 
-function observe(s: DwsSnapshotDetail): Observation<DwsSnapshotDetail> {
-  const state = SETTLED.has(s.status) ? "success" : FAILED.has(s.status) ? "failure" : "pending";
-  return { state, status: s.status, progress: parsePercent(s.progress), value: s };
-}
+/** A manual snapshot can be deleted once it is no longer being created (or deleted). */
+const DELETABLE = new Set(["AVAILABLE", "UNAVAILABLE", "FROZEN", "POLICE_FROZEN"]);
 
 const FAILURE_HINT =
   "The snapshot is kept in state so it is not orphaned. Check the cluster's status and events in the DWS " +
   "console; then `pulumi up` replaces it with a new snapshot, or `pulumi destroy` deletes it.";
 
 async function waitAvailable(ctx: OpContext, id: string, startedAt?: number, pollImmediately = false) {
-  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-  const done = await waitUntil(ctx, {
+  const s = await waitSettled(ctx, snapshots, id, {
     goal: "to become AVAILABLE",
-    poll: async () => observe(await dws.getSnapshot(id)),
     startedAt,
     pollImmediately,
     failureHint: FAILURE_HINT,
-    outputs: outputsOf,
   });
-  return outputsOf(done.value);
-}
-
-async function readSnapshot(ctx: OpContext, id: string): Promise<Props | undefined> {
-  try {
-    return outputsOf(await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id));
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
+  return snapshots.outputs(s!);
 }
 
 /** Deletes a manual snapshot and waits until it is gone; gone already is success. */
-async function deleteSnapshot(ctx: OpContext, id: string, olds: Props): Promise<void> {
+function deleteSnapshot(ctx: OpContext, id: string, olds: DwsSnapshotState): Promise<void> {
   const dws = dwsApi(ctx.client, ctx.region, ctx.label);
-  // A snapshot still being created cannot be deleted: let it finish (or fail) first.
-  if (!SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status))) {
-    try {
-      await waitUntil(ctx, {
-        goal: "to finish before it is deleted",
-        poll: async () => anyEnd(observe(await dws.getSnapshot(id))),
-        pollImmediately: true,
-      });
-    } catch (err) {
-      if (isNotFound(err)) return;
-      throw err;
-    }
-  }
-  try {
-    await dws.deleteSnapshot(id);
-  } catch (err) {
-    if (isNotFound(err) || (err instanceof HuaweiCloudError && err.code === "DWS.0001")) return;
-    throw err;
-  }
-  await waitUntil(ctx, {
-    goal: "to be deleted",
-    firstDelayMs: DELETE_FIRST_POLL_MS,
-    poll: async () => {
+  return deleteWatched(ctx, snapshots, id, {
+    deletable: DELETABLE,
+    // A snapshot still being created cannot be deleted: it is let finish (or fail) first.
+    sendFirst: olds.status !== undefined && DELETABLE.has(olds.status),
+    send: async () => {
       try {
-        const s = await dws.getSnapshot(id);
-        return { state: "pending", status: s.status, value: undefined };
+        await dws.deleteSnapshot(id);
+        return "sent";
       } catch (err) {
-        if (isNotFound(err)) return { state: "gone", status: "deleted", value: undefined };
+        if (isNotFound(err) || (err instanceof HuaweiCloudError && err.code === "DWS.0001")) return "gone";
         throw err;
       }
     },
@@ -155,17 +156,18 @@ async function findByName(ctx: OpContext, name: string, clusterId?: string): Pro
 const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
 
 const common = {
+  state: dwsState,
   defaultTimeouts: { create: 60 * MINUTE, update: 60 * MINUTE, delete: 20 * MINUTE },
-  isUnsettled: (olds: Props) => !SETTLED.has(String(olds.status)) && !FAILED.has(String(olds.status)),
-  isFailed: (olds: Props) => FAILED.has(String(olds.status)),
+  isUnsettled: (olds: DwsSnapshotState) => unsettled(snapshots, olds.status),
+  isFailed: (olds: DwsSnapshotState) => olds.status !== undefined && snapshots.failed.has(olds.status),
   // Names are unique (case-insensitively): a replacement with the same name must delete first.
-  deleteBeforeReplace: (olds: Props, news: { name: string }) =>
-    String(olds.name).toLowerCase() === String(news.name).toLowerCase(),
-  read: readSnapshot,
+  deleteBeforeReplace: (olds: DwsSnapshotState, news: { name: string }) =>
+    olds.name?.toLowerCase() === news.name.toLowerCase(),
+  read: (ctx: OpContext, id: string) => readWatched(ctx, snapshots, id),
   delete: deleteSnapshot,
   // Nothing updates in place; an update after an interrupted create resumes the wait.
-  update: async (ctx: OpContext, id: string, olds: Props) =>
-    common.isUnsettled(olds) ? waitAvailable(ctx, id, parseCloudTime(String(olds.startedAt)), true) : {},
+  update: async (ctx: OpContext, id: string, olds: DwsSnapshotState) =>
+    common.isUnsettled(olds) ? waitAvailable(ctx, id, parseCloudTime(olds.startedAt), true) : {},
 };
 
 /**
@@ -208,7 +210,7 @@ async function explainNameTaken(ctx: OpContext, name: string, err: unknown): Pro
   });
 }
 
-export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
+export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs, DwsSnapshotState> = {
   ...common,
   kind: "DwsSnapshot",
   noun: "DWS snapshot",
@@ -232,7 +234,7 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs> = {
     }),
 };
 
-export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
+export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs, DwsSnapshotState> = {
   ...common,
   kind: "DwsSnapshotCopy",
   noun: "DWS snapshot copy",
@@ -241,8 +243,7 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs> = {
   labelOf: (i, id) => `DWS snapshot copy "${String(i.name)}"${id ? ` (${id})` : ""}`,
   // An automated snapshot has one copy at a time (TF docs), and names are unique.
   deleteBeforeReplace: (olds, news) =>
-    String(olds.name).toLowerCase() === String(news.name).toLowerCase() ||
-    olds.sourceSnapshotId === news.sourceSnapshotId,
+    common.deleteBeforeReplace(olds, news) || olds.sourceSnapshotId === news.sourceSnapshotId,
 
   create: (ctx, inputs) =>
     createAndWait(ctx, inputs, {

@@ -9,19 +9,20 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type EvsSnapshotDetail, evsApi } from "../services/evs";
 import { parseCloudTime, parsePercent } from "../services/util";
-import type { Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type Props, type ResourceSpec, waitUntil } from "./framework";
-import { adoptOrCreate, whenIso } from "./lifecycle";
+import { type OpContext, type ResourceSpec, stateField } from "./framework";
+import {
+  adoptOrCreate,
+  deleteWatched,
+  observe,
+  readWatched,
+  unsettled,
+  type Watched,
+  waitSettled,
+  whenIso,
+} from "./lifecycle";
 import { cloudId, evsDescription, evsMetadata, evsName, regionName, timeouts } from "./rules";
 
 const MINUTE = 60_000;
-/** Snapshots in these states can be deleted; others must settle first. */
-const DELETABLE = new Set(["available", "error"]);
-/**
- * States a snapshot does not come back from (deleting: someone deletes it outside Pulumi). Others
- * (creating, backing-up, rollbacking) are transient: a create waits for them, a delete waits them out.
- */
-const TERMINAL_FAILURE = new Set(["error", "error_deleting", "deleting"]);
 /** Clock skew tolerated when matching an ambiguous create by creation time. */
 const CREATE_MATCH_WINDOW_MS = 2 * MINUTE;
 
@@ -39,8 +40,41 @@ function evsInputs() {
 }
 export type EvsSnapshotInputs = z.infer<ReturnType<typeof evsInputs>>;
 
-function outputsOf(s: EvsSnapshotDetail): Props {
-  return {
+/** The state of an EvsSnapshot: the inputs echoed, then what the API reports. */
+function evsState() {
+  const text = () => stateField(z.string());
+  return z.looseObject({
+    volumeId: text(),
+    name: text(),
+    description: text(),
+    metadata: stateField(z.record(z.string(), z.string())),
+    force: stateField(z.boolean()),
+    region: text(),
+    existingId: text(),
+    cloudMetadata: stateField(z.record(z.string(), z.string())),
+    status: text(),
+    size: stateField(z.number()),
+    progress: stateField(z.number()),
+    createdAt: text(),
+    updatedAt: text(),
+  });
+}
+export type EvsSnapshotState = z.infer<ReturnType<typeof evsState>>;
+
+const progressOf = (s: EvsSnapshotDetail) => parsePercent(s["os-extended-snapshot-attributes:progress"]);
+
+/**
+ * An EVS snapshot as the resource watches it. Failed: states it does not come back from (deleting:
+ * someone deletes it outside Pulumi). Others (creating, backing-up, rollbacking) are transient: a
+ * create waits for them, a delete waits them out.
+ */
+const snapshots: Watched<EvsSnapshotDetail, EvsSnapshotState> = {
+  find: (ctx, id) => evsApi(ctx.client, ctx.region, ctx.label).findSnapshot(id),
+  status: (s) => s.status,
+  progress: progressOf,
+  settled: new Set(["available"]),
+  failed: new Set(["error", "error_deleting", "deleting"]),
+  outputs: (s) => ({
     volumeId: s.volume_id,
     name: s.name ?? "",
     description: s.description ?? "",
@@ -49,49 +83,38 @@ function outputsOf(s: EvsSnapshotDetail): Props {
     cloudMetadata: s.metadata ?? undefined,
     status: s.status,
     size: s.size ?? undefined,
-    progress:
-      parsePercent(s["os-extended-snapshot-attributes:progress"]) ??
-      (s.status === "available" ? 100 : undefined),
+    progress: progressOf(s) ?? (s.status === "available" ? 100 : undefined),
     createdAt: whenIso(s.created_at),
     updatedAt: whenIso(s.updated_at),
-  };
-}
+  }),
+};
 
-function observe(s: EvsSnapshotDetail): Observation<EvsSnapshotDetail> {
-  const state = s.status === "available" ? "success" : TERMINAL_FAILURE.has(s.status) ? "failure" : "pending";
-  return {
-    state,
-    status: s.status,
-    progress: parsePercent(s["os-extended-snapshot-attributes:progress"]),
-    value: s,
-  };
-}
+/** Snapshots in these states can be deleted (else EVS.1047); others must settle first. */
+const DELETABLE = new Set(["available", "error"]);
 
 async function waitAvailable(ctx: OpContext, id: string, startedAt?: number, pollImmediately = false) {
-  const evs = evsApi(ctx.client, ctx.region, ctx.label);
-  const done = await waitUntil(ctx, {
+  const s = await waitSettled(ctx, snapshots, id, {
     goal: "to become available",
-    poll: async () => observe(await evs.getSnapshot(id)),
     startedAt,
     pollImmediately,
-    outputs: outputsOf,
     failureHint:
       "The snapshot is kept in state so it is not orphaned. Check the disk's state in the EVS console; then " +
       "`pulumi up` replaces it with a new snapshot, or `pulumi destroy` deletes it.",
   });
-  return outputsOf(done.value);
+  return snapshots.outputs(s!);
 }
 
-export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
+export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs, EvsSnapshotState> = {
   kind: "EvsSnapshot",
   noun: "EVS snapshot",
   inputs: evsInputs,
+  state: evsState,
   // Terraform's defaults are create 10m and delete 3m; large disks take longer.
   defaultTimeouts: { create: 30 * MINUTE, update: 30 * MINUTE, delete: 10 * MINUTE },
   replaceOnChange: ["volumeId", "metadata", "force", "region"],
   updatable: ["name", "description"],
-  isUnsettled: (olds) => olds.status !== "available" && !TERMINAL_FAILURE.has(String(olds.status)),
-  isFailed: (olds) => TERMINAL_FAILURE.has(String(olds.status)),
+  isUnsettled: (olds) => unsettled(snapshots, olds.status),
+  isFailed: (olds) => olds.status !== undefined && snapshots.failed.has(olds.status),
   labelOf: (i, id) => `EVS snapshot "${String(i.name)}"${id ? ` (${id})` : ""}`,
 
   async create(ctx, inputs) {
@@ -135,73 +158,46 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs> = {
       }));
     }
     const id = snapshot.id;
-    ctx.recordId(id, outputsOf(snapshot));
+    ctx.recordId(id, snapshots.outputs(snapshot));
     // The create answer is the full snapshot: when it is already available there is nothing to wait for.
-    if (observe(snapshot).state === "success") return { id, outs: outputsOf(snapshot) };
+    if (observe(snapshots, snapshot).state === "success") return { id, outs: snapshots.outputs(snapshot) };
     return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
   },
 
-  async read(ctx, id) {
-    try {
-      return outputsOf(await evsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id));
-    } catch (err) {
-      if (isNotFound(err)) return undefined;
-      throw err;
-    }
-  },
+  read: (ctx, id) => readWatched(ctx, snapshots, id),
 
   async update(ctx, id, olds, news) {
-    let outs: Props = {};
+    let outs: EvsSnapshotState = {};
     // An update after an interrupted create first finishes the wait.
     if (evsSnapshotSpec.isUnsettled(olds)) {
-      outs = await waitAvailable(ctx, id, parseCloudTime(String(olds.createdAt)), true);
+      outs = await waitAvailable(ctx, id, parseCloudTime(olds.createdAt), true);
     }
     const current = { name: outs.name ?? olds.name, description: outs.description ?? olds.description ?? "" };
     const wanted = { name: news.name, description: news.description ?? "" };
     if (current.name !== wanted.name || current.description !== wanted.description) {
       // Unlike Terraform, an empty description is sent, so a description can be cleared.
       const s = await evsApi(ctx.client, ctx.region, ctx.label).updateSnapshot(id, wanted);
-      outs = outputsOf(s);
+      outs = snapshots.outputs(s);
     }
     return outs;
   },
 
-  async delete(ctx, id) {
+  delete(ctx, id) {
     const evs = evsApi(ctx.client, ctx.region, ctx.label);
-    let requested = false;
-    const request = async () => {
-      try {
-        await evs.deleteSnapshot(id);
-        requested = true;
-        return true;
-      } catch (err) {
-        if (isNotFound(err)) return "gone";
-        // EVS.1047: not available or error (yet). Wait for it to settle, then ask again.
-        if (err instanceof HuaweiCloudError && err.code === "EVS.1047") return false;
-        throw err;
-      }
-    };
-    if ((await request()) === "gone") return;
-    await waitUntil(ctx, {
-      goal: "to be deleted",
-      firstDelayMs: DELETE_FIRST_POLL_MS,
-      pollImmediately: !requested,
-      poll: async () => {
-        let s: EvsSnapshotDetail;
+    return deleteWatched(ctx, snapshots, id, {
+      deletable: DELETABLE,
+      deleteFailed: new Set(["error_deleting"]),
+      sendFirst: true,
+      send: async () => {
         try {
-          s = await evs.getSnapshot(id);
+          await evs.deleteSnapshot(id);
+          return "sent";
         } catch (err) {
-          if (isNotFound(err)) return { state: "gone", status: "deleted", value: undefined };
+          if (isNotFound(err)) return "gone";
+          // EVS.1047: not available or error (yet). Wait for it to settle, then ask again.
+          if (err instanceof HuaweiCloudError && err.code === "EVS.1047") return "not-yet";
           throw err;
         }
-        if (s.status === "error_deleting") return { state: "failure", status: s.status, value: undefined };
-        if (!requested && DELETABLE.has(s.status) && (await request()) === "gone") {
-          return { state: "gone", status: "deleted", value: undefined };
-        }
-        // While it is still being created, its progress tells when the delete can be sent.
-        const progress =
-          s.status === "creating" ? parsePercent(s["os-extended-snapshot-attributes:progress"]) : undefined;
-        return { state: "pending", status: s.status, progress, value: undefined };
       },
       failureHint: "EVS could not delete the snapshot (error_deleting). Contact support or retry the delete.",
     });

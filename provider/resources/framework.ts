@@ -4,7 +4,7 @@
  * ResourceSpec (its rules and its create/read/update/delete); `providerFor` turns that into the
  * methods the Pulumi dynamic provider host calls.
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { createClient, resolveSettings } from "../client";
 import { HuaweiCloudError } from "../client/errors";
 import type { HuaweiClient, Settings } from "../client/types";
@@ -31,6 +31,8 @@ export interface OpContext {
   region: string;
   /** Names the resource in errors: `EVS snapshot "nightly"`. */
   label: string;
+  /** The operation, as the resource's `timeouts` name it. */
+  operation: keyof Timeouts;
   /** Epoch ms by which the operation must be done (from the resource's `timeouts`). */
   deadline: number;
   timeoutMs: number;
@@ -43,13 +45,24 @@ export interface OpContext {
   recordOutputs(outs: Props): void;
 }
 
-export interface ResourceSpec<I extends Props> {
+/**
+ * One resource kind. `I` is its checked inputs, `S` its state: the outputs as stored (inputs echoed,
+ * then what the cloud reported). The framework parses old state once with `state()` and hands
+ * `read`, `update` and `delete` the typed value; `create`, `read` and `update` return state fields.
+ */
+export interface ResourceSpec<I extends Props, S extends Props = Props> {
   kind: string;
   /** "EVS snapshot" */
   noun: string;
   defaultTimeouts: Timeouts;
   /** Input schema factory; messages name the rule (the property comes from the issue path). */
   inputs: () => z.ZodType<I> & { shape: Record<string, unknown> };
+  /**
+   * State schema factory. Tolerant: a partial failure, an interrupted run or an older version may
+   * have left any field out or of another type, so every field is optional and an unreadable one
+   * reads as absent (see `stateField`); unknown keys are kept.
+   */
+  state: () => z.ZodType<S>;
   /** Input properties whose change replaces the resource. */
   replaceOnChange: readonly (keyof I & string)[];
   /** Optional inputs the provider resolves when omitted (an omitted one keeps the resolved value). */
@@ -57,17 +70,34 @@ export interface ResourceSpec<I extends Props> {
   /** Input properties the cloud can change in place. */
   updatable?: readonly (keyof I & string)[];
   /** Whether the old one must go first (a unique name or a one-per-source rule). */
-  deleteBeforeReplace?: (olds: Props, news: I) => boolean;
-  /** The old outputs show a wait that was cut short: the next update resumes it. */
-  isUnsettled(olds: Props): boolean;
-  /** The old outputs show a terminal failure: the next update replaces it. */
-  isFailed(olds: Props): boolean;
+  deleteBeforeReplace?: (olds: S, news: I) => boolean;
+  /** The old state shows a wait that was cut short: the next update resumes it. */
+  isUnsettled(olds: S): boolean;
+  /** The old state shows a terminal failure: the next update replaces it. */
+  isFailed(olds: S): boolean;
   labelOf(inputs: Props, id?: string): string;
-  create(ctx: OpContext, inputs: I): Promise<{ id: string; outs: Props }>;
+  create(ctx: OpContext, inputs: I): Promise<{ id: string; outs: Partial<S> }>;
   /** Undefined when the resource is gone. */
-  read(ctx: OpContext, id: string, olds: Props): Promise<Props | undefined>;
-  update?(ctx: OpContext, id: string, olds: Props, news: I): Promise<Props>;
-  delete(ctx: OpContext, id: string, olds: Props): Promise<void>;
+  read(ctx: OpContext, id: string, olds: S): Promise<Partial<S> | undefined>;
+  update?(ctx: OpContext, id: string, olds: S, news: I): Promise<Partial<S>>;
+  delete(ctx: OpContext, id: string, olds: S): Promise<void>;
+}
+
+/** A state field as `ResourceSpec.state` wants it: optional, and absent when unreadable. */
+export function stateField<T extends z.ZodType>(schema: T) {
+  return schema.optional().catch(undefined);
+}
+
+/** The state of a resource not yet described field by field: any object, read as it is. */
+export function untypedState(): z.ZodType<Props> {
+  return z.looseObject({});
+}
+
+/** Old state (outputs) as the spec's type; anything but an object reads as an empty state. */
+export function stateOf<S extends Props>(spec: Pick<ResourceSpec<Props, S>, "state">, props: unknown): S {
+  const plain = props && typeof props === "object" && !Array.isArray(props) ? withoutPaths(props, []) : {};
+  const parsed = spec.state().safeParse(plain);
+  return parsed.success ? parsed.data : spec.state().parse({});
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,8 +242,8 @@ function withoutPaths(value: unknown, paths: string[], prefix = ""): unknown {
   return out;
 }
 
-export function checkInputs<I extends Props>(
-  spec: ResourceSpec<I>,
+export function checkInputs<I extends Props, S extends Props>(
+  spec: ResourceSpec<I, S>,
   news: Props,
 ): { inputs: Props; failures: CheckFailure[] } {
   const unknown = unknownPaths(withoutPaths(news, []));
@@ -270,7 +300,12 @@ export interface DiffResult {
   deleteBeforeReplace: boolean;
 }
 
-export function diffInputs<I extends Props>(spec: ResourceSpec<I>, olds: Props, news: I): DiffResult {
+export function diffInputs<I extends Props, S extends Props>(
+  spec: ResourceSpec<I, S>,
+  olds: Props,
+  news: I,
+): DiffResult {
+  const state = stateOf(spec, olds);
   const replaces: string[] = [];
   const updates: string[] = [];
   const defaultRegion = () => {
@@ -289,12 +324,12 @@ export function diffInputs<I extends Props>(spec: ResourceSpec<I>, olds: Props, 
   for (const key of spec.updatable ?? []) {
     if (news[key] === UNKNOWN || !same(olds[key], news[key])) updates.push(key);
   }
-  if (spec.isFailed(olds) && replaces.length === 0) replaces.push("status");
-  const changes = replaces.length > 0 || updates.length > 0 || spec.isUnsettled(olds);
+  if (spec.isFailed(state) && replaces.length === 0) replaces.push("status");
+  const changes = replaces.length > 0 || updates.length > 0 || spec.isUnsettled(state);
   return {
     changes,
     replaces,
-    deleteBeforeReplace: replaces.length > 0 && (spec.deleteBeforeReplace?.(olds, news) ?? false),
+    deleteBeforeReplace: replaces.length > 0 && (spec.deleteBeforeReplace?.(state, news) ?? false),
   };
 }
 
@@ -310,7 +345,7 @@ export interface DynamicMethods {
   delete(id: string, props: Props): Promise<void>;
 }
 
-function inputsOnly<I extends Props>(spec: ResourceSpec<I>, props: Props): I {
+function inputsOnly<I extends Props, S extends Props>(spec: ResourceSpec<I, S>, props: Props): I {
   const parsed = spec.inputs().safeParse(withoutPaths(props, []));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -321,7 +356,7 @@ function inputsOnly<I extends Props>(spec: ResourceSpec<I>, props: Props): I {
   return parsed.data;
 }
 
-function contextFor(spec: ResourceSpec<Props>, props: Props, op: keyof Timeouts, id?: string) {
+function contextFor(spec: ResourceSpec<Props, Props>, props: Props, op: keyof Timeouts, id?: string) {
   const client = clientForCall();
   const timeoutMs = timeoutsOf(props, spec.defaultTimeouts)[op];
   let recorded: { id: string; outs: Props } | undefined;
@@ -329,6 +364,7 @@ function contextFor(spec: ResourceSpec<Props>, props: Props, op: keyof Timeouts,
     client,
     region: regionFor(client, props, spec.noun),
     label: spec.labelOf(props, id),
+    operation: op,
     deadline: Date.now() + timeoutMs,
     timeoutMs,
     recordId(newId, outs) {
@@ -347,8 +383,8 @@ function named(err: unknown, label: string): unknown {
   return err instanceof HuaweiCloudError ? err.withResource(label) : err;
 }
 
-export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMethods {
-  const spec = specI as unknown as ResourceSpec<Props>;
+export function providerFor<I extends Props, S extends Props>(specI: ResourceSpec<I, S>): DynamicMethods {
+  const spec = specI as unknown as ResourceSpec<Props, Props>;
   const echo = (inputs: Props, region: string) => ({ ...(withoutPaths(inputs, []) as Props), region });
   return {
     async check(_olds, news) {
@@ -384,7 +420,7 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
       const { ctx } = contextFor(spec, props, "create", id);
       let outs: Props | undefined;
       try {
-        outs = await spec.read(ctx, id, props);
+        outs = await spec.read(ctx, id, stateOf(spec, props));
       } catch (err) {
         throw named(err, ctx.label);
       }
@@ -399,7 +435,7 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
       const { ctx, recorded } = contextFor(spec, inputs, "update", id);
       const before = withoutPaths(olds, []) as Props;
       try {
-        const outs = spec.update ? await spec.update(ctx, id, olds, inputs) : {};
+        const outs = spec.update ? await spec.update(ctx, id, stateOf(spec, olds), inputs) : {};
         return { outs: layered(before, echo(inputs, ctx.region), outs) };
       } catch (err) {
         // The resource exists whatever happened: keep it in state with the latest that is known.
@@ -413,7 +449,7 @@ export function providerFor<I extends Props>(specI: ResourceSpec<I>): DynamicMet
     async delete(id, props) {
       const { ctx } = contextFor(spec, props, "delete", id);
       try {
-        await spec.delete(ctx, id, props);
+        await spec.delete(ctx, id, stateOf(spec, props));
       } catch (err) {
         throw named(err, ctx.label);
       }
@@ -489,7 +525,7 @@ export async function waitUntil<T>(ctx: OpContext, spec: WaitSpec<T>): Promise<O
           resource: ctx.label,
           hint:
             "It is kept in state, so nothing is lost: running the same command again resumes waiting without " +
-            'starting another. If it needs longer, raise the resource\'s `timeouts` (e.g. timeouts: { create: "2h" }).',
+            `starting another. If it needs longer, raise the resource's \`timeouts\` (e.g. timeouts: { ${ctx.operation}: "2h" }).`,
         },
       );
   }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
+import { orUndefined } from "./util";
 
 export function replicationRecordSchema() {
   return z.object({
@@ -55,7 +56,7 @@ export interface ReplicateVaultBody {
 
 export function cbrApi(client: HuaweiClient, region: string, resource?: string) {
   const base = { service: "cbr" as const, region, resource };
-  return {
+  const api = {
     /** CopyCheckpoint: replicates a vault's available backups to the destination vault. */
     async replicateVault(replicate: ReplicateVaultBody) {
       const res = await client.request({
@@ -105,6 +106,11 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.backup;
     },
 
+    /** The backup, or undefined when there is none. */
+    findBackup(id: string): Promise<Backup | undefined> {
+      return orUndefined(api.getBackup(id));
+    },
+
     /** One page of up to 1000 backups is plenty for a vault here; `offset` pages further. */
     async listBackups(filter: {
       vault_id?: string;
@@ -133,4 +139,5 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       });
     },
   };
+  return api;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
+import { allPages, orUndefined } from "./util";
 
 export function dwsSnapshotSchema() {
   return z.object({
@@ -32,7 +33,7 @@ export interface DwsCreateSnapshotBody {
 
 export function dwsApi(client: HuaweiClient, region: string, resource?: string) {
   const base = { service: "dws" as const, region, resource };
-  return {
+  const api = {
     async createSnapshot(snapshot: DwsCreateSnapshotBody): Promise<string> {
       const res = await client.request({
         ...base,
@@ -72,6 +73,12 @@ export function dwsApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.snapshot;
     },
 
+    /** The snapshot, or undefined when there is none (HTTP 404, DWS.5149). */
+    findSnapshot(id: string): Promise<DwsSnapshotDetail | undefined> {
+      return orUndefined(api.getSnapshot(id));
+    },
+
+    /** Every snapshot of the project, of every cluster. The API documents no paging for this call. */
     async listSnapshots(): Promise<DwsSnapshotDetail[]> {
       const res = await client.request({
         ...base,
@@ -83,6 +90,25 @@ export function dwsApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.snapshots;
     },
 
+    /** Every snapshot of one cluster, all pages (offset/limit, huawei-apis.md §1.3). */
+    listClusterSnapshots(clusterId: string): Promise<DwsSnapshotDetail[]> {
+      return allPages(
+        async ({ limit, offset }) => {
+          const res = await client.request({
+            ...base,
+            operation: "ListClusterSnapshots",
+            method: "GET",
+            path: `/v1.0/{project_id}/clusters/${encodeURIComponent(clusterId)}/snapshots`,
+            query: { limit, offset },
+            response: () =>
+              z.object({ snapshots: z.array(dwsSnapshotSchema()), count: z.number().nullish() }),
+          });
+          return { items: res.body.snapshots, count: res.body.count ?? undefined };
+        },
+        { style: "offset", limit: 100, idOf: (s) => s.id },
+      );
+    },
+
     async deleteSnapshot(id: string): Promise<void> {
       await client.request({
         ...base,
@@ -92,4 +118,5 @@ export function dwsApi(client: HuaweiClient, region: string, resource?: string) 
       });
     },
   };
+  return api;
 }

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
+import { allPages, orUndefined } from "./util";
 
 export function evsSnapshotSchema() {
   return z.object({
@@ -30,10 +31,18 @@ export interface EvsCreateSnapshotBody {
   description?: string;
 }
 
+/** The list filters of the API that a resource or a look-up uses. */
+export interface EvsSnapshotFilter {
+  volume_id?: string;
+  name?: string;
+  status?: string;
+  availability_zone?: string;
+}
+
 export function evsApi(client: HuaweiClient, region: string, resource?: string) {
   const base = { service: "evs" as const, region, resource };
   const one = () => z.object({ snapshot: evsSnapshotSchema() });
-  return {
+  const api = {
     async createSnapshot(snapshot: EvsCreateSnapshotBody): Promise<EvsSnapshotDetail> {
       const res = await client.request({
         ...base,
@@ -57,20 +66,37 @@ export function evsApi(client: HuaweiClient, region: string, resource?: string) 
       return res.body.snapshot;
     },
 
-    async listSnapshots(filter: {
-      volume_id?: string;
-      name?: string;
-      limit?: number;
-    }): Promise<EvsSnapshotDetail[]> {
-      const res = await client.request({
-        ...base,
-        operation: "ListSnapshots",
-        method: "GET",
-        path: "/v2/{project_id}/cloudsnapshots/detail",
-        query: { ...filter },
-        response: () => z.object({ snapshots: z.array(evsSnapshotSchema()) }),
-      });
-      return res.body.snapshots;
+    /** The snapshot, or undefined when there is none (HTTP 404, EVS.5404). */
+    findSnapshot(id: string): Promise<EvsSnapshotDetail | undefined> {
+      return orUndefined(api.getSnapshot(id));
+    },
+
+    /** Every snapshot matching the filter, all pages (offset/limit up to 1000, huawei-apis.md §2.5). */
+    listSnapshots(filter: EvsSnapshotFilter): Promise<EvsSnapshotDetail[]> {
+      return allPages(
+        async ({ limit, offset }) => {
+          const res = await client.request({
+            ...base,
+            operation: "ListSnapshots",
+            method: "GET",
+            path: "/v2/{project_id}/cloudsnapshots/detail",
+            query: { ...filter, limit, offset },
+            response: () =>
+              z.object({
+                snapshots: z.array(evsSnapshotSchema()),
+                count: z.number().nullish(),
+                snapshots_links: z.array(z.object({ rel: z.string().nullish() })).nullish(),
+              }),
+          });
+          const { snapshots, count, snapshots_links } = res.body;
+          return {
+            items: snapshots,
+            count: count ?? undefined,
+            more: (snapshots_links ?? []).some((l) => l.rel === "next"),
+          };
+        },
+        { style: "offset", limit: 1000, idOf: (s) => s.id },
+      );
     },
 
     async updateSnapshot(
@@ -97,4 +123,5 @@ export function evsApi(client: HuaweiClient, region: string, resource?: string) 
       });
     },
   };
+  return api;
 }

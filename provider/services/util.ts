@@ -1,4 +1,5 @@
-/** Small parsers shared by the service modules. */
+/** Small parsers and the one pager shared by the service modules. */
+import { HuaweiCloudError, isNotFound } from "../client/errors";
 
 /** Progress as the APIs report it: "50%", "50" or 50. Undefined when absent or unparseable. */
 export function parsePercent(value: string | number | null | undefined): number | undefined {
@@ -19,4 +20,80 @@ export function parseCloudTime(value: string | null | undefined): number | undef
   const zone = m[4] ?? "Z";
   const t = Date.parse(`${m[1]}T${m[2]}${ms}${zone === "Z" ? "Z" : zone}`);
   return Number.isNaN(t) ? undefined : t;
+}
+
+/** One page as a list call answered it. */
+export interface Page<T> {
+  items: T[];
+  /** The total the API reports (`count`), when it does. */
+  count?: number;
+  /** Whether the API says more pages follow (EVS `snapshots_links` rel "next"), when it says so. */
+  more?: boolean;
+}
+
+/** Where the next page starts: `offset` for offset/limit APIs, `marker` (the last id seen) for marker APIs. */
+export interface PageRequest {
+  limit: number;
+  offset: number;
+  marker?: string;
+}
+
+export interface PagingOptions<T> {
+  /** The page size asked for (the API's maximum, so a list takes as few calls as it can). */
+  limit: number;
+  /** "offset": offset/limit (DWS cluster snapshots, EVS, CBR); "marker": the last id seen (CBR). */
+  style: "offset" | "marker";
+  /** The id of an item: pages are joined without repeats (offset paging shifts while objects come and go). */
+  idOf: (item: T) => string;
+  /** Bound on the calls of one listing; reaching it is an error, never a silent truncation. */
+  maxPages?: number;
+}
+
+/** Follows every page of a list call (huawei-apis.md §1.3, §2.5, §3.2), bounded in calls. */
+export async function allPages<T>(
+  fetchPage: (req: PageRequest) => Promise<Page<T>>,
+  opts: PagingOptions<T>,
+): Promise<T[]> {
+  const maxPages = opts.maxPages ?? 1_000;
+  const seen = new Set<string>();
+  const all: T[] = [];
+  let offset = 0;
+  let marker: string | undefined;
+  for (let page = 1; page <= maxPages; page++) {
+    const res = await fetchPage({ limit: opts.limit, offset, ...(marker === undefined ? {} : { marker }) });
+    for (const item of res.items) {
+      const id = opts.idOf(item);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      all.push(item);
+    }
+    offset += res.items.length;
+    const last = res.items[res.items.length - 1];
+    const nextMarker = last === undefined ? undefined : opts.idOf(last);
+    if (res.items.length === 0 || lastPage(res, offset, opts) || nextMarker === marker) return all;
+    marker = nextMarker;
+  }
+  throw new HuaweiCloudError(`a list did not end within ${maxPages} pages of ${opts.limit}`, {
+    kind: "response",
+  });
+}
+
+/**
+ * The API's own word first: an offset list's total (`count`), then a "next" link; only without
+ * either, a short page (an API that caps `limit` below what was asked must not end a list early).
+ */
+function lastPage<T>(res: Page<T>, seen: number, opts: PagingOptions<T>): boolean {
+  if (opts.style === "offset" && res.count !== undefined) return seen >= res.count;
+  if (res.more !== undefined) return !res.more;
+  return res.items.length < opts.limit;
+}
+
+/** The one place a look-up's not-found is caught: the object, or undefined when there is none. */
+export async function orUndefined<T>(get: Promise<T>): Promise<T | undefined> {
+  try {
+    return await get;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
