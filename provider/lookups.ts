@@ -235,7 +235,11 @@ function dwsSpec(): LookupSpec<GetDwsSnapshotsArgs, DwsSnapshotDetail, DwsSnapsh
         clusterId: cloudId("DWS cluster").optional(),
         type: z.enum(["manual", "automated"], { error: 'must be "manual" or "automated"' }).optional(),
       }),
-    list: (client, region, _args, label) => dwsApi(client, region, label).listSnapshots(),
+    // One cluster's snapshots are paged; the project-wide list has no documented paging.
+    list: (client, region, args, label) =>
+      args.clusterId
+        ? dwsApi(client, region, label).listClusterSnapshots(args.clusterId)
+        : dwsApi(client, region, label).listSnapshots(),
     info: (s, region) => ({
       id: s.id,
       name: s.name,
@@ -266,7 +270,11 @@ function evsSpec(): LookupSpec<GetEvsSnapshotsArgs, EvsSnapshotDetail, EvsSnapsh
     noun: "EVS snapshot",
     filters: () => z.strictObject({ ...commonFilters(), volumeId: cloudId("EVS volume").optional() }),
     list: (client, region, args, label) =>
-      evsApi(client, region, label).listSnapshots({ volume_id: args.volumeId }),
+      evsApi(client, region, label).listSnapshots({
+        volume_id: args.volumeId,
+        // The API filters one status; several are filtered here.
+        status: typeof args.status === "string" ? args.status : undefined,
+      }),
     info: (s, region) => ({
       id: s.id,
       volumeId: s.volume_id,
