@@ -5,7 +5,7 @@
 
 import { CbrModel } from "./cbr";
 import { type Clock, Random, systemClock, uuid } from "./clock";
-import { type Config, DEFAULT_TIMINGS, defaultFaults } from "./config";
+import { type Config, DEFAULT_PAGE_SIZES, DEFAULT_TIMINGS, defaultFaults } from "./config";
 import type { ApiView, ModelContext } from "./context";
 import { DEMO_ACCESS_KEY, DEMO_TEMPORARY_CREDENTIALS, DEMO_USER } from "./defaults";
 import { DwsModel } from "./dws";
@@ -125,7 +125,11 @@ export class Backend {
   constructor(opts: BackendOptions = {}) {
     this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? new Random();
-    this.config = opts.config ?? { timings: { ...DEFAULT_TIMINGS }, faults: defaultFaults() };
+    this.config = opts.config ?? {
+      timings: { ...DEFAULT_TIMINGS },
+      faults: defaultFaults(),
+      pageSizes: { ...DEFAULT_PAGE_SIZES },
+    };
     this.onChange = opts.onChange ?? (() => {});
     const ctx: ModelContext = {
       clock: this.clock,
@@ -215,7 +219,7 @@ export class Backend {
         id,
         projectId: this.projectOf(c.region),
         name: c.name ?? `dws-${id.slice(0, 8)}`,
-        status: c.status ?? "AVAILABLE",
+        status: c.status ?? "ACTIVE",
         version: "8.2.1",
         nodeCount: 3,
         usedGb: c.usedGb ?? 50,
@@ -251,6 +255,7 @@ export class Backend {
         status: v.status ?? "available",
         availabilityZone: v.availabilityZone ?? `${region.name}a`,
         volumeType: "SSD",
+        createdAt: now,
       });
       out.evsVolumes.push(id);
     }

@@ -4,8 +4,8 @@
  * protecting) -> success (replica available) | fail (replica removed). Operation logs of type
  * replication are views of the same records. Everything is derived from stored times.
  */
-import { isoMicros, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, paginate, plan } from "./context";
+import { isoMicros, isoMillisZoned, percent, uuid } from "./clock";
+import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { cbrError } from "./errors";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
@@ -29,7 +29,7 @@ export interface ReplicateBackupInput {
   enableAcceleration?: boolean;
 }
 
-export interface BackupListFilter {
+export interface BackupListFilter extends PageRequest {
   vaultId?: string;
   imageType?: string;
   statuses?: string[];
@@ -38,18 +38,14 @@ export interface BackupListFilter {
   checkpointId?: string;
   parentId?: string;
   showReplication?: boolean;
-  limit?: number;
-  offset?: number;
   sort?: string;
 }
 
-export interface OpLogFilter {
+export interface OpLogFilter extends PageRequest {
   operationType?: string;
   status?: string;
   vaultId?: string;
   resourceId?: string;
-  limit?: number;
-  offset?: number;
 }
 
 /** Share of a replication spent in waiting_replicate before the copy starts. */
@@ -197,6 +193,9 @@ export class CbrModel {
       sourceBackupId: source.id,
       sourceBackupName: source.name,
       sourceCheckpointId: source.checkpointId,
+      resourceId: source.resourceId,
+      resourceName: source.resourceName,
+      resourceType: source.resourceType,
       sourceProjectId: source.projectId,
       sourceRegion: this.regionOf(source.projectId),
       vaultId: vault.id,
@@ -419,16 +418,10 @@ export class CbrModel {
     const [key = "created_at", dir = "desc"] = (f.sort ?? "created_at:desc").split(":");
     const sign = dir === "asc" ? 1 : -1;
     const views = all.map((b) => this.backupView(b, f.showReplication ?? false, now));
-    views.sort(
-      (a, b) =>
-        sign *
-        (String(a[key] ?? "") < String(b[key] ?? "")
-          ? -1
-          : String(a[key] ?? "") > String(b[key] ?? "")
-            ? 1
-            : 0),
-    );
-    return { backups: paginate(views, f.offset, f.limit), count: views.length };
+    views.sort((a, b) => sign * compare(String(a[key] ?? ""), String(b[key] ?? "")) || compare(a.id, b.id));
+    const p = page(views, f, this.ctx.config.pageSizes.cbrBackups);
+    if (!p) throw cbrError(400, "BackupService.9900", `Invalid marker: backup ${f.marker} was not found.`);
+    return { backups: p.items, count: views.length };
   }
 
   vaultView(v: CbrVault, now = this.ctx.clock.now()): ApiView {
@@ -491,6 +484,7 @@ export class CbrModel {
           : "success";
   }
 
+  /** OperationLog as documented (ShowOpLog example: `2019-05-23T14:35:23.584+00:00`). */
   opLogView(r: CbrReplicationRecord, now = this.ctx.clock.now()): ApiView {
     const status = this.opLogStatus(r, now);
     const ended = status === "success" || status === "failed";
@@ -499,10 +493,10 @@ export class CbrModel {
       id: r.opLogId,
       status,
       operation_type: "replication",
-      created_at: isoMicros(r.createdAt),
-      started_at: status === "waiting" ? null : isoMicros(r.replicatingAt),
-      ended_at: ended ? isoMicros(endedAt) : null,
-      updated_at: isoMicros(Math.min(now, ended ? endedAt : now)),
+      created_at: isoMillisZoned(r.createdAt),
+      started_at: status === "waiting" ? null : isoMillisZoned(r.replicatingAt),
+      ended_at: ended ? isoMillisZoned(endedAt) : null,
+      updated_at: isoMillisZoned(Math.min(now, ended ? endedAt : now)),
       error_info:
         status === "failed"
           ? { code: "BackupService.1006", message: "Failed to import the replica." }
@@ -514,6 +508,11 @@ export class CbrModel {
       checkpoint_id: r.sourceCheckpointId,
       policy_id: "",
       extra_info: {
+        resource: {
+          id: r.resourceId ?? "",
+          name: r.resourceName ?? "",
+          type: r.resourceType ?? "OS::Nova::Server",
+        },
         replication: {
           source_backup_id: r.sourceBackupId,
           source_checkpoint_id: r.sourceCheckpointId,
@@ -531,20 +530,36 @@ export class CbrModel {
     };
   }
 
-  listOpLogs(projectId: string, f: OpLogFilter): { operation_logs: ApiView[]; count: number } {
+  listOpLogs(
+    projectId: string,
+    f: OpLogFilter,
+  ): { operation_logs: ApiView[]; count: number; limit: number; offset: number } {
+    const cap = this.ctx.config.pageSizes.cbrOpLogs;
+    const limit = Math.min(f.limit ?? cap, cap);
+    const offset = f.offset ?? 0;
     if (f.operationType !== undefined && f.operationType !== "replication")
-      return { operation_logs: [], count: 0 };
+      return { operation_logs: [], count: 0, limit, offset };
     const now = this.ctx.clock.now();
     const all = [...this.records.values()]
       .filter(
         (r) =>
           r.sourceProjectId === projectId &&
           (f.vaultId === undefined || r.vaultId === f.vaultId) &&
+          (f.resourceId === undefined || r.resourceId === f.resourceId) &&
           (f.status === undefined || this.opLogStatus(r, now) === f.status),
       )
-      .sort((a, b) => b.createdAt - a.createdAt)
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1))
       .map((r) => this.opLogView(r, now));
-    return { operation_logs: paginate(all, f.offset, f.limit), count: all.length };
+    const p = page(all, { limit, offset }, cap)!;
+    return { operation_logs: p.items, count: all.length, limit, offset };
+  }
+
+  /** ShowReplicationCapabilities: every region can replicate to every other one. */
+  replicationCapabilities(): { regions: Array<{ name: string; replication_destinations: string[] }> } {
+    const names = this.ctx.regions().map((r) => r.name);
+    return {
+      regions: names.map((name) => ({ name, replication_destinations: names.filter((n) => n !== name) })),
+    };
   }
 
   showOpLog(projectId: string, id: string): ApiView {

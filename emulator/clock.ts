@@ -75,3 +75,8 @@ export function isoSeconds(ms: number): string {
 export function isoMicros(ms: number): string {
   return `${new Date(ms).toISOString().slice(0, 23)}000`;
 }
+
+/** `2019-05-23T14:35:23.584+00:00` (CBR operation logs): UTC, milliseconds, with the zone. */
+export function isoMillisZoned(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 23)}+00:00`;
+}

@@ -63,9 +63,43 @@ export function defaultFaults(): Faults {
   };
 }
 
+/**
+ * Largest page each paged list answers (the default page when no `limit` is sent, and the cap when a
+ * larger one is). The defaults are the documented ones; tests lower them to force many pages.
+ */
+export interface PageSizes {
+  /** CBR ListBackups: documented default and maximum 1000. */
+  cbrBackups: number;
+  /** CBR ListOpLogs: documented default and maximum 1000. */
+  cbrOpLogs: number;
+  /** EVS ListSnapshots (cloudsnapshots/detail): documented default 1000, limit 1..1000. */
+  evsSnapshots: number;
+  /** EVS ListVolumes (cloudvolumes/detail): documented default 1000. */
+  evsVolumes: number;
+  /** DWS ListClusterSnapshots: limit > 0 documented, no default published (1000 assumed). */
+  dwsClusterSnapshots: number;
+}
+
+export const DEFAULT_PAGE_SIZES: PageSizes = {
+  cbrBackups: 1000,
+  cbrOpLogs: 1000,
+  evsSnapshots: 1000,
+  evsVolumes: 1000,
+  dwsClusterSnapshots: 1000,
+};
+
 export interface Config {
   timings: Timings;
   faults: Faults;
+  pageSizes: PageSizes;
+}
+
+export function mergePageSizes(base: PageSizes, patch: Partial<PageSizes> | undefined): PageSizes {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(patch ?? {})) {
+    if (k in out && typeof v === "number" && Number.isInteger(v) && v >= 1) out[k as keyof PageSizes] = v;
+  }
+  return out;
 }
 
 export function mergeTimings(base: Timings, patch: Partial<Timings> | undefined): Timings {

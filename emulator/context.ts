@@ -28,13 +28,51 @@ export function plan(
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function paginate<T>(items: T[], offset: number | undefined, limit: number | undefined): T[] {
-  const start = offset ?? 0;
-  return limit === undefined ? items.slice(start) : items.slice(start, start + limit);
+export interface PageRequest {
+  limit?: number;
+  offset?: number;
+  /** Id of the last item of the previous page (EVS, CBR); the page starts after it. */
+  marker?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  /** Index of the first item in the whole list. */
+  start: number;
+  /** Whether items follow this page. */
+  more: boolean;
+}
+
+/**
+ * One page of an ordered list: from `marker` (after that id) or `offset`, at most
+ * min(limit, cap) items. Undefined when the marker names no item of the list.
+ */
+export function page<T extends { id: string }>(
+  items: T[],
+  req: PageRequest,
+  cap: number,
+): Page<T> | undefined {
+  let start = req.offset ?? 0;
+  if (req.marker !== undefined) {
+    const i = items.findIndex((x) => x.id === req.marker);
+    if (i < 0) return undefined;
+    start = i + 1;
+  }
+  const size = Math.min(req.limit ?? cap, cap);
+  const slice = items.slice(start, start + size);
+  return { items: slice, start, more: start + slice.length < items.length };
 }
 
 /** A resource as the API renders it. */
 export interface ApiView {
   id: string;
   [field: string]: unknown;
+}
+
+/** Orders two view fields: numbers by value, anything else by its string. */
+export function compare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const sa = String(a ?? "");
+  const sb = String(b ?? "");
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }

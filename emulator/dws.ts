@@ -3,13 +3,15 @@
  * CREATING -> AVAILABLE | UNAVAILABLE, DELETING -> gone; statuses are derived from stored times.
  */
 import { isoSeconds, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, paginate, plan, UUID_RE } from "./context";
+import { type ApiView, compare, type ModelContext, page, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
 export type DwsSnapshotStatus = "CREATING" | "AVAILABLE" | "UNAVAILABLE" | "DELETING" | "GONE";
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_-]{3,63}$/;
+/** ACTIVE is the documented word (ClusterDetail.status); AVAILABLE is accepted for older seeds. */
+const READY_CLUSTER_STATUSES = ["ACTIVE", "AVAILABLE"];
 const BAD_DESCRIPTION_RE = /[!<>'=&"]/;
 
 export interface DwsCreateInput {
@@ -111,7 +113,7 @@ export class DwsModel {
     const cluster = this.cluster(projectId, input.clusterId);
     this.checkName(projectId, input.name);
     this.checkDescription(input.description);
-    if (cluster.status !== "AVAILABLE" && cluster.status !== "ACTIVE") {
+    if (!READY_CLUSTER_STATUSES.includes(cluster.status)) {
       throw dwsError(403, "DWS.7023", "Cluster status is not allowed to operation.", true);
     }
     if (this.creatingSnapshotOf(cluster.id)) {
@@ -234,28 +236,48 @@ export class DwsModel {
     const all = [...this.snapshots.values()]
       .filter((s) => s.clusterId === clusterId && s.projectId === projectId && this.status(s, now) !== "GONE")
       .map((s) => this.view(s, now))
-      .sort((a, b) => dir * compare(a[key], b[key]));
-    return { snapshots: paginate(all, opts.offset, opts.limit), count: all.length };
+      .sort((a, b) => dir * compare(a[key], b[key]) || compare(a.id, b.id));
+    const p = page(all, opts, this.ctx.config.pageSizes.dwsClusterSnapshots)!;
+    return { snapshots: p.items, count: all.length };
   }
 
+  /** ClusterDetail as documented (GOSDK `model_cluster_detail.go`); fixed network values. */
   clusterView(c: DwsCluster, now = this.ctx.clock.now()): ApiView {
     const creating = this.creatingSnapshotOf(c.id, now);
+    const region = this.ctx.regions().find((r) => r.projectId === c.projectId)?.name ?? "";
+    const host = `${c.name}.dws.myhuaweiclouds.com`;
     return {
       id: c.id,
       name: c.name,
       status: c.status,
       version: c.version,
+      updated: isoSeconds(c.createdAt),
+      created: isoSeconds(c.createdAt),
+      port: 8000,
+      endpoints: [
+        { connect_info: `${host}:8000`, jdbc_url: `jdbc:postgresql://${host}:8000/<YOUR_DATABASE_NAME>` },
+      ],
+      nodes: Array.from({ length: c.nodeCount }, (_, i) => ({
+        id: `${c.id.slice(0, 24)}${String(i).padStart(12, "0")}`,
+        status: "200",
+      })),
+      tags: [],
+      user_name: "dbadmin",
       number_of_node: c.nodeCount,
-      task_status: creating ? "SNAPSHOTTING" : "",
+      recent_event: 0,
+      availability_zone: `${region}a`,
+      enterprise_project_id: "0",
+      vpc_id: "85b20d7e-9eb7-4b2a-98f3-3c8843ea3574",
+      subnet_id: "d5f4e3c2-1b0a-4c9d-8e7f-6a5b4c3d2e1f",
+      public_ip: { public_bind_type: "not_use", eip_id: "" },
+      public_endpoints: [],
       action_progress: creating ? { SNAPSHOTTING: `${this.progress(creating, now)}%` } : {},
       sub_status: "NORMAL",
-      created: isoSeconds(c.createdAt),
-      updated: isoSeconds(c.createdAt),
+      task_status: creating ? "SNAPSHOTTING" : "",
       node_type: "dws.m3.xlarge",
-      datastore: { type: "dws", version: c.version },
-      port: 8000,
-      endpoints: [],
-      public_endpoints: [],
+      node_type_id: "ebe532d9-de7b-4a1c-a1f1-0fd4a2a0b6f0",
+      security_group_id: "c8f0a2a4-9a3b-4b7e-8d2c-1e0f9a8b7c6d",
+      private_ip: Array.from({ length: c.nodeCount }, (_, i) => `192.168.0.${10 + i}`),
     };
   }
 
@@ -268,11 +290,4 @@ export class DwsModel {
       .filter((c) => c.projectId === projectId)
       .map((c) => this.clusterView(c));
   }
-}
-
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  const sa = String(a ?? "");
-  const sb = String(b ?? "");
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }

@@ -3,7 +3,7 @@
  * deleting -> gone (404 EVS.5404); statuses derived from stored times.
  */
 import { isoMicros, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, paginate, plan } from "./context";
+import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { evsError } from "./errors";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
@@ -15,9 +15,7 @@ export interface EvsCreateInput {
   description?: string;
 }
 
-export interface EvsListFilter {
-  offset?: number;
-  limit?: number;
+export interface EvsListFilter extends PageRequest {
   name?: string;
   status?: string;
   volumeId?: string;
@@ -25,7 +23,20 @@ export interface EvsListFilter {
   ids?: string[];
 }
 
+export interface EvsVolumeFilter extends PageRequest {
+  name?: string;
+  status?: string;
+  availabilityZone?: string;
+  id?: string;
+  sortKey?: string;
+  sortDir?: "asc" | "desc";
+}
+
 const NOT_FOUND = "Resource(Volume, Snapshot, Backup .etc) cound not be found.";
+
+function badMarker(marker: string) {
+  return evsError(400, "EVS.5400", `Invalid marker: ${marker} was not found.`);
+}
 
 export class EvsModel {
   readonly volumes = new Map<string, EvsVolume>();
@@ -165,7 +176,10 @@ export class EvsModel {
     };
   }
 
-  listSnapshots(projectId: string, f: EvsListFilter): { count: number; snapshots: ApiView[] } {
+  listSnapshots(
+    projectId: string,
+    f: EvsListFilter,
+  ): { count: number; snapshots: ApiView[]; more: boolean; last?: string } {
     const now = this.ctx.clock.now();
     const matching = [...this.snapshots.values()]
       .filter((s) => {
@@ -181,26 +195,99 @@ export class EvsModel {
       })
       // Newest first, as cinder lists.
       .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
-    const page = paginate(matching, f.offset, f.limit).map((s) => ({
+    const p = page(matching, f, this.ctx.config.pageSizes.evsSnapshots);
+    if (!p) throw badMarker(f.marker ?? "");
+    const snapshots = p.items.map((s) => ({
       ...this.view(s, now),
       service_type: "EVS",
       dedicated_storage_id: null,
       dedicated_storage_name: null,
     }));
-    return { count: matching.length, snapshots: page };
+    return { count: matching.length, snapshots, more: p.more, ...lastId(p.items) };
   }
 
-  volumeView(v: EvsVolume): ApiView {
+  /** VolumeDetail as documented (GOSDK evs v2 `model_volume_detail.go`). */
+  volumeView(v: EvsVolume, baseUrl = ""): ApiView {
+    const attached = v.status === "in-use";
+    const created = isoMicros(v.createdAt ?? 0);
     return {
       id: v.id,
+      links: [
+        { href: `${baseUrl}/v2/${v.projectId}/volumes/${v.id}`, rel: "self" },
+        { href: `${baseUrl}/${v.projectId}/volumes/${v.id}`, rel: "bookmark" },
+      ],
       name: v.name,
-      size: v.sizeGb,
       status: v.status,
+      attachments: attached
+        ? [
+            {
+              server_id: SERVER_OF_ATTACHED,
+              attachment_id: `${v.id.slice(0, 24)}a77ac4ed0001`,
+              attached_at: created,
+              host_name: null,
+              volume_id: v.id,
+              device: "/dev/vdb",
+              id: v.id,
+            },
+          ]
+        : [],
       availability_zone: v.availabilityZone,
+      "os-vol-host-attr:host": "pod01.cn-north-4a#SSD",
+      source_volid: null,
+      snapshot_id: null,
+      description: "",
+      created_at: created,
+      "os-vol-tenant-attr:tenant_id": v.projectId,
+      volume_image_metadata: {},
       volume_type: v.volumeType,
+      size: v.sizeGb,
+      consistencygroup_id: null,
       bootable: "false",
-      multiattach: false,
       metadata: {},
+      updated_at: created,
+      encrypted: false,
+      replication_status: "disabled",
+      "os-volume-replication:extended_status": null,
+      "os-vol-mig-status-attr:migstat": null,
+      "os-vol-mig-status-attr:name_id": null,
+      shareable: false,
+      user_id: "",
+      service_type: "EVS",
+      multiattach: false,
+      tags: {},
+      wwn: `688860300000${v.id.replace(/-/g, "").slice(0, 20)}`,
+      enterprise_project_id: "0",
     };
   }
+
+  listVolumes(
+    projectId: string,
+    f: EvsVolumeFilter,
+    baseUrl: string,
+  ): { count: number; volumes: ApiView[]; more: boolean; last?: string } {
+    const key = f.sortKey ?? "created_at";
+    const dir = f.sortDir === "asc" ? 1 : -1;
+    const matching = [...this.volumes.values()]
+      .filter(
+        (v) =>
+          v.projectId === projectId &&
+          (f.name === undefined || v.name === f.name) &&
+          (f.status === undefined || v.status === f.status) &&
+          (f.availabilityZone === undefined || v.availabilityZone === f.availabilityZone) &&
+          (f.id === undefined || v.id === f.id),
+      )
+      .map((v) => this.volumeView(v, baseUrl))
+      .sort((a, b) => dir * compare(a[key], b[key]) || compare(a.id, b.id));
+    const p = page(matching, f, this.ctx.config.pageSizes.evsVolumes);
+    if (!p) throw badMarker(f.marker ?? "");
+    return { count: matching.length, volumes: p.items, more: p.more, ...lastId(p.items) };
+  }
+}
+
+/** A fixed server id for attached volumes (the emulator has no ECS). */
+const SERVER_OF_ATTACHED = "f0ac9df1-4c2a-4b1e-9f2a-6a3b5c7d9e01";
+
+function lastId(items: Array<{ id: string }>): { last?: string } {
+  const last = items[items.length - 1];
+  return last ? { last: last.id } : {};
 }

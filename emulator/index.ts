@@ -9,18 +9,23 @@ import { Backend, type SeedInput, type SeedResult, type WorldItem, type WorldJso
 import { type Clock, ManualClock, Random } from "./clock";
 import {
   type Config,
+  DEFAULT_PAGE_SIZES,
   DEFAULT_TIMINGS,
   defaultFaults,
   mergeFaults,
+  mergePageSizes,
   mergeTimings,
+  type PageSizes,
   type Timings,
 } from "./config";
 import { StateFile } from "./persistence";
-import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch } from "./server";
+import { ADMIN_PREFIX, EmulatorServer, type FaultsPatch, isLoopbackHost, type ServerLimits } from "./server";
 
-export type { Faults, Timings } from "./config";
-export { DEFAULT_TIMINGS, defaultFaults, FAST_TIMINGS } from "./config";
+export type { Faults, PageSizes, Timings } from "./config";
+export { DEFAULT_PAGE_SIZES, DEFAULT_TIMINGS, defaultFaults, FAST_TIMINGS } from "./config";
 export * from "./defaults";
+export { StateFileError } from "./persistence";
+export { DEFAULT_LIMITS, isLoopbackHost, normalisePath, type ServerLimits } from "./server";
 export type { Clock, FaultsPatch, SeedInput, SeedResult, WorldItem, WorldJson };
 export { ADMIN_PREFIX, Backend, ManualClock, Random };
 
@@ -40,6 +45,16 @@ export interface StartOptions {
   seed?: number;
   /** Diagnostics, e.g. the canonical request of a failed signature (newlines shown as `|`). */
   debug?: boolean | ((line: string) => void);
+  /** Page sizes of the paged lists (default: the documented ones, 1000). */
+  pageSizes?: Partial<PageSizes>;
+  /** Header/body timeouts and the connection cap. */
+  limits?: Partial<ServerLimits>;
+  /** Require `Authorization: Bearer <token>` on the admin API. */
+  adminToken?: string;
+  /** Host names the admin API accepts besides loopback ones (when bound elsewhere). */
+  adminHosts?: string[];
+  /** Receives warnings (a non-loopback bind); default: standard error. */
+  warn?: (line: string) => void;
 }
 
 export interface RunningEmulator {
@@ -49,6 +64,7 @@ export interface RunningEmulator {
   backend: Backend;
   setTimings(t: Partial<Timings>): void;
   setFaults(f: FaultsPatch): void;
+  setPageSizes(p: Partial<PageSizes>): void;
   /** Requests per operation ("evs.CreateSnapshot", …) plus "throttled", "faults.reset", … */
   counts(): Record<string, number>;
   resetCounts(): void;
@@ -61,6 +77,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
   const config: Config = {
     timings: mergeTimings({ ...DEFAULT_TIMINGS }, opts.timings),
     faults: mergeFaults(defaultFaults(), opts.faults),
+    pageSizes: mergePageSizes({ ...DEFAULT_PAGE_SIZES }, opts.pageSizes),
   };
   let stateFile: StateFile | undefined;
   const backend = new Backend({
@@ -73,7 +90,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     stateFile = new StateFile(opts.statePath, () => backend.dump());
     const saved = stateFile.load();
     if (saved) backend.load(saved);
-    backend.onChange = () => stateFile?.schedule();
+    backend.onChange = () => stateFile?.markDirty();
     stateFile.flush();
   }
   const debug =
@@ -82,8 +99,23 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
       : opts.debug
         ? (line: string) => process.stderr.write(`[emulator] ${line}\n`)
         : undefined;
-  const server = new EmulatorServer({ backend, ...(debug ? { debug } : {}) });
+  const server = new EmulatorServer({
+    backend,
+    ...(debug ? { debug } : {}),
+    ...(stateFile ? { commit: () => stateFile?.commit() } : {}),
+    ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.adminToken !== undefined ? { adminToken: opts.adminToken } : {}),
+    ...(opts.adminHosts ? { adminHosts: opts.adminHosts } : {}),
+  });
   const host = opts.host ?? "127.0.0.1";
+  if (!isLoopbackHost(host)) {
+    (opts.warn ?? ((line: string) => process.stderr.write(`${line}\n`)))(
+      `WARNING: the emulator listens on ${host}, not a loopback address: anyone who can reach it can use the demo credentials` +
+        (opts.adminToken === undefined
+          ? " and, with a Host header you allow, the unauthenticated admin API. Set an admin token (--admin-token)."
+          : "; the admin API needs the admin token."),
+    );
+  }
   await new Promise<void>((resolve, reject) => {
     server.server.once("error", reject);
     server.server.listen(opts.port ?? 0, host, () => {
@@ -100,6 +132,7 @@ export async function startEmulator(opts: StartOptions = {}): Promise<RunningEmu
     backend,
     setTimings: (t) => server.setTimings(t),
     setFaults: (f) => server.setFaults(f),
+    setPageSizes: (p) => server.setPageSizes(p),
     counts: () => server.countsObject(),
     resetCounts: () => server.resetCounts(),
     world: () => backend.world(),

@@ -64,6 +64,26 @@ function intParam(value: string | undefined, bad: () => ApiError): number | unde
   return Number(value);
 }
 
+/** `{ [key]: value }` when the value is defined, `{}` otherwise (for exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/**
+ * `{ <name>: [{ href, rel: "next" }] }` when more items follow the page: the same query with
+ * `marker` set to the page's last id (as cinder links), or nothing on the last page.
+ */
+function nextLink(
+  c: HandlerContext,
+  name: string,
+  r: { more: boolean; last?: string },
+): Record<string, unknown> {
+  if (!r.more || r.last === undefined) return {};
+  const params = new URLSearchParams(c.query.filter(([k]) => k !== "offset" && k !== "marker"));
+  params.set("marker", r.last);
+  return { [name]: [{ href: `${c.baseUrl}${c.path}?${params.toString()}`, rel: "next" }] };
+}
+
 const dwsCreateSchema = z.object({
   snapshot: z.object({
     name: z.string(),
@@ -273,6 +293,7 @@ export function buildRoutes(): Route[] {
       const f = {
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
+        ...(q(c.query, "marker") === undefined ? {} : { marker: q(c.query, "marker")! }),
         ...(q(c.query, "name") === undefined ? {} : { name: q(c.query, "name")! }),
         ...(q(c.query, "status") === undefined ? {} : { status: q(c.query, "status")! }),
         ...(q(c.query, "volume_id") === undefined ? {} : { volumeId: q(c.query, "volume_id")! }),
@@ -282,14 +303,7 @@ export function buildRoutes(): Route[] {
         ids: qAll(c.query, "id"),
       };
       const r = c.backend.evs.listSnapshots(c.projectId, f);
-      const body: Record<string, unknown> = { count: r.count, snapshots: r.snapshots };
-      const nextOffset = (offset ?? 0) + r.snapshots.length;
-      if (limit !== undefined && nextOffset < r.count) {
-        const params = new URLSearchParams(c.query.filter(([k]) => k !== "offset"));
-        params.set("offset", String(nextOffset));
-        body.snapshots_links = [{ href: `${c.baseUrl}${c.path}?${params.toString()}`, rel: "next" }];
-      }
-      return ok(body);
+      return ok({ count: r.count, snapshots: r.snapshots, ...nextLink(c, "snapshots_links", r) });
     }),
     route("GET", `/v2/${P}/cloudsnapshots/${P}`, "evs", "ShowSnapshot", (c) =>
       ok({ snapshot: c.backend.evs.view(c.backend.evs.snapshot(c.projectId, c.params[0]!)) }),
@@ -309,8 +323,34 @@ export function buildRoutes(): Route[] {
       c.backend.evs.deleteSnapshot(c.projectId, c.params[0]!);
       return { status: 202 };
     }),
+    route("GET", `/v2/${P}/cloudvolumes/detail`, "evs", "ListVolumes", (c) => {
+      const bad = (what: string) => () => evsError(400, "EVS.5400", `Invalid ${what}.`);
+      const limit = intParam(q(c.query, "limit"), bad("limit"));
+      if (limit === 0) throw bad("limit")();
+      const sortDir = q(c.query, "sort_dir");
+      if (sortDir !== undefined && sortDir !== "asc" && sortDir !== "desc") throw bad("sort_dir")();
+      const sortKey = q(c.query, "sort_key");
+      if (sortKey !== undefined && !["id", "status", "size", "created_at"].includes(sortKey))
+        throw bad("sort_key")();
+      const r = c.backend.evs.listVolumes(
+        c.projectId,
+        {
+          ...(limit === undefined ? {} : { limit }),
+          ...optional("offset", intParam(q(c.query, "offset"), bad("offset"))),
+          ...optional("marker", q(c.query, "marker")),
+          ...optional("name", q(c.query, "name")),
+          ...optional("status", q(c.query, "status")),
+          ...optional("availabilityZone", q(c.query, "availability_zone")),
+          ...optional("id", q(c.query, "id")),
+          ...optional("sortKey", sortKey),
+          ...(sortDir === undefined ? {} : { sortDir }),
+        },
+        c.baseUrl,
+      );
+      return ok({ count: r.count, volumes: r.volumes, ...nextLink(c, "volumes_links", r) });
+    }),
     route("GET", `/v2/${P}/cloudvolumes/${P}`, "evs", "ShowVolume", (c) =>
-      ok({ volume: c.backend.evs.volumeView(c.backend.evs.volume(c.projectId, c.params[0]!)) }),
+      ok({ volume: c.backend.evs.volumeView(c.backend.evs.volume(c.projectId, c.params[0]!), c.baseUrl) }),
     ),
 
     // ---------------- CBR ----------------
@@ -343,8 +383,15 @@ export function buildRoutes(): Route[] {
         showReplication: show === "true",
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
+        ...optional("marker", q(c.query, "marker")),
       });
-      return ok({ backups: r.backups, count: r.count, offset: offset ?? 0, limit: limit ?? 1000 });
+      const cap = c.backend.config.pageSizes.cbrBackups;
+      return ok({
+        backups: r.backups,
+        count: r.count,
+        offset: offset ?? 0,
+        limit: Math.min(limit ?? cap, cap),
+      });
     }),
     route("GET", `/v3/${P}/backups/${P}`, "cbr", "ShowBackup", (c) =>
       ok({ backup: c.backend.cbr.backupView(c.backend.cbr.backup(c.projectId, c.params[0]!), true) }),
@@ -411,11 +458,15 @@ export function buildRoutes(): Route[] {
           : { operationType: q(c.query, "operation_type")! }),
         ...(q(c.query, "status") === undefined ? {} : { status: q(c.query, "status")! }),
         ...(q(c.query, "vault_id") === undefined ? {} : { vaultId: q(c.query, "vault_id")! }),
+        ...optional("resourceId", q(c.query, "resource_id")),
         ...(limit === undefined ? {} : { limit }),
         ...(offset === undefined ? {} : { offset }),
       });
       return ok(r);
     }),
+    route("GET", `/v3/${P}/replication-capabilities`, "cbr", "ShowReplicationCapabilities", (c) =>
+      ok(c.backend.cbr.replicationCapabilities()),
+    ),
     route("GET", `/v3/${P}/operation-logs/${P}`, "cbr", "ShowOpLog", (c) =>
       ok({ operation_log: c.backend.cbr.showOpLog(c.projectId, c.params[0]!) }),
     ),

@@ -2,26 +2,68 @@
  * The HTTP layer: reads a request, applies the gateway's behaviour (faults, throttling,
  * authentication), dispatches to a route and renders the answer. No service logic lives here.
  */
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { z } from "zod";
 import { authenticate, type ReceivedRequest } from "./auth";
 import type { Backend, SeedInput } from "./backend";
 import { hexId } from "./clock";
-import { type Faults, mergeFaults, mergeTimings, type Timings } from "./config";
+import {
+  type Faults,
+  mergeFaults,
+  mergePageSizes,
+  mergeTimings,
+  type PageSizes,
+  type Timings,
+} from "./config";
 import { ApiError, badRequest, gatewayError, internalError } from "./errors";
-import { buildRoutes, type HandlerContext, type Reply, type Route, SHAPE, unknownProject } from "./routes";
+import {
+  buildRoutes,
+  type HandlerContext,
+  type Reply,
+  type Route,
+  type ServiceName,
+  SHAPE,
+  unknownProject,
+} from "./routes";
 
 export const ADMIN_PREFIX = "/__emulator/";
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 export type FaultsPatch = Partial<Omit<Faults, "fail">> & { fail?: Partial<Faults["fail"]> };
 
+/** Connection limits: a client that is slow to send its headers or body is cut off. */
+export interface ServerLimits {
+  /** Time to receive the request line and headers (answered 408, then closed). */
+  headersTimeoutMs: number;
+  /** Time to receive the whole request, body included. */
+  requestTimeoutMs: number;
+  /** Idle time allowed between requests on a keep-alive connection. */
+  keepAliveTimeoutMs: number;
+  /** Open connections at most; further ones are closed at once. */
+  maxConnections: number;
+}
+
+export const DEFAULT_LIMITS: ServerLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 1024,
+};
+
 export interface ServerOptions {
   backend: Backend;
   /** Receives diagnostic lines (signature mismatches with the canonical request). */
   debug?: (line: string) => void;
   maxBodyBytes?: number;
+  /** Makes the changes of a request durable; called before a successful answer is sent. */
+  commit?: () => void;
+  limits?: Partial<ServerLimits>;
+  /** When set, every admin request needs `Authorization: Bearer <token>`. */
+  adminToken?: string;
+  /** Host names (no port) the admin API accepts besides the loopback ones. */
+  adminHosts?: string[];
 }
 
 export class EmulatorServer {
@@ -32,31 +74,37 @@ export class EmulatorServer {
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly opts: ServerOptions) {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((err) => {
-        // Never reached in normal operation: handle() renders every error itself.
-        opts.debug?.(`unexpected error: ${String(err)}`);
-        if (!res.headersSent) this.send(res, hexId(), internalError("gateway"));
-      });
-    });
-    this.server.requestTimeout = 30_000;
-    this.server.headersTimeout = 20_000;
-    this.server.keepAliveTimeout = 5_000;
+    const limits = { ...DEFAULT_LIMITS, ...(opts.limits ?? {}) };
+    this.server = createServer(
+      // Timeouts are checked at this interval; the default (30 s) would let a slow client linger.
+      { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))) },
+      (req, res) => {
+        this.handle(req, res).catch((err) => {
+          // Never reached in normal operation: handle() renders every error itself.
+          opts.debug?.(`unexpected error: ${String(err)}`);
+          if (!res.headersSent) this.send(res, hexId(), internalError("gateway"));
+        });
+      },
+    );
+    this.server.headersTimeout = limits.headersTimeoutMs;
+    this.server.requestTimeout = Math.max(limits.requestTimeoutMs, limits.headersTimeoutMs);
+    this.server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+    this.server.maxConnections = limits.maxConnections;
     this.server.on("connection", (s: Socket) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    this.server.on("clientError", (_err, socket: Socket) => {
-      if (socket.writable) {
-        const body = JSON.stringify({
-          error_code: "APIGW.0201",
-          error_msg: "Bad request",
-          request_id: hexId(),
-        });
-        socket.end(
-          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy();
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return void socket.destroy();
+      // A client too slow with its headers or body gets 408; an unparseable request 400.
+      const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+      const [status, msg] = timeout
+        ? ["408 Request Timeout", "Request timeout"]
+        : ["400 Bad Request", "Bad request"];
+      const body = JSON.stringify({ error_code: "APIGW.0201", error_msg: msg, request_id: hexId() });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -78,6 +126,10 @@ export class EmulatorServer {
 
   setTimings(t: Partial<Timings>): void {
     Object.assign(this.backend.config.timings, mergeTimings(this.backend.config.timings, t));
+  }
+
+  setPageSizes(p: Partial<PageSizes>): void {
+    Object.assign(this.backend.config.pageSizes, mergePageSizes(this.backend.config.pageSizes, p));
   }
 
   setFaults(f: FaultsPatch): void {
@@ -163,18 +215,17 @@ export class EmulatorServer {
       return;
     }
 
-    let path: string;
-    try {
-      path = decodeURIComponent(rawPath);
-    } catch {
+    const path = normalisePath(rawPath);
+    if (path === undefined) {
       this.send(res, requestId, gatewayError(400, "APIGW.0201", "Malformed request URI"));
       return;
     }
-    if (path.length > 1 && path.endsWith("/")) path = path.slice(0, -1);
     const query = parseQuery(rawQuery);
 
     if (path.startsWith(ADMIN_PREFIX) || `${path}/` === ADMIN_PREFIX) {
-      this.send(res, requestId, this.admin(method, path.slice(ADMIN_PREFIX.length), body, requestId));
+      const sub = path.slice(ADMIN_PREFIX.length);
+      const reply = this.adminRefusal(req, method, requestId) ?? this.admin(method, sub, body, requestId);
+      this.send(res, requestId, this.committed(reply, requestId, "admin"));
       return;
     }
 
@@ -261,6 +312,13 @@ export class EmulatorServer {
         throw unknownProject(route.service, projectId);
       backend.sweep();
       const host = headers.host?.[0] ?? "127.0.0.1";
+      const text = (): string => {
+        try {
+          return new TextDecoder("utf-8", { fatal: true }).decode(body);
+        } catch {
+          throw badRequest(SHAPE[route.service], "the request body is not valid UTF-8");
+        }
+      };
       const ctx: HandlerContext = {
         backend,
         params: match.slice(2),
@@ -270,8 +328,9 @@ export class EmulatorServer {
         baseUrl: `http://${host}`,
         json: () => {
           if (body.length === 0) throw badRequest(SHAPE[route.service], "the request body is empty");
+          const decoded = text();
           try {
-            return JSON.parse(body.toString("utf8"));
+            return JSON.parse(decoded);
           } catch {
             throw badRequest(SHAPE[route.service], "the request body is not valid JSON");
           }
@@ -288,7 +347,8 @@ export class EmulatorServer {
       }
       return;
     }
-    if (method === "POST" && rnd.chance(faults.dropResponseAfterCommitRate)) {
+    reply = this.committed(reply, requestId, route.service);
+    if (reply.status < 400 && method === "POST" && rnd.chance(faults.dropResponseAfterCommitRate)) {
       this.count("faults.dropAfterCommit");
       req.socket.destroy();
       return;
@@ -296,11 +356,79 @@ export class EmulatorServer {
     this.send(res, requestId, reply);
   }
 
+  /**
+   * Makes the request's changes durable before a successful answer goes out; when that fails the
+   * answer is a 500 (nothing is acknowledged that is not on disk).
+   */
+  private committed(reply: Reply, requestId: string, shape: ServiceName | "admin"): Reply {
+    if (reply.status >= 400 || !this.opts.commit) return reply;
+    try {
+      this.opts.commit();
+      return reply;
+    } catch (err) {
+      this.opts.debug?.(`state file write failed: ${String(err)}`);
+      if (shape === "admin")
+        return {
+          status: 500,
+          body: { error: `state file write failed: ${String(err)}`, request_id: requestId },
+        };
+      return { status: 500, body: internalError(SHAPE[shape]).body(requestId) };
+    }
+  }
+
+  /**
+   * The admin API's guards, in order: Host (loopback names or `adminHosts`: a DNS-rebinding page
+   * sends its own name), Origin and Sec-Fetch-Site (a page on another origin), the token when one is
+   * set, and a JSON content type on POST/PUT (a cross-origin form or text/plain POST cannot send one
+   * without a CORS preflight, which this server never grants).
+   */
+  private adminRefusal(req: IncomingMessage, method: string, requestId: string): Reply | undefined {
+    const refuse = (status: number, error: string): Reply => ({
+      status,
+      body: { error, request_id: requestId },
+    });
+    const host = req.headers.host ?? "";
+    const hostname = hostnameOf(host);
+    if (
+      hostname === undefined ||
+      !(isLoopbackHost(hostname) || (this.opts.adminHosts ?? []).includes(hostname))
+    ) {
+      return refuse(
+        403,
+        `admin API: Host ${JSON.stringify(host)} is not allowed (only loopback names, or those given with --admin-host)`,
+      );
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${host}` && origin !== `https://${host}`) {
+      return refuse(403, `admin API: cross-origin request from ${JSON.stringify(origin)} refused`);
+    }
+    const site = req.headers["sec-fetch-site"];
+    if (site !== undefined && site !== "same-origin" && site !== "none") {
+      return refuse(403, `admin API: cross-site request (Sec-Fetch-Site: ${site}) refused`);
+    }
+    if (
+      this.opts.adminToken !== undefined &&
+      !sameSecret(req.headers.authorization, `Bearer ${this.opts.adminToken}`)
+    ) {
+      return refuse(401, "admin API: missing or wrong admin token (send Authorization: Bearer <token>)");
+    }
+    if (method === "POST" || method === "PUT") {
+      const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+      if (type !== "application/json") {
+        return refuse(
+          415,
+          `admin API: ${method} needs Content-Type: application/json (got ${JSON.stringify(type)})`,
+        );
+      }
+    }
+    return undefined;
+  }
+
   private admin(method: string, sub: string, body: Buffer, requestId: string): Reply {
     const backend = this.backend;
     const json = (): unknown => {
       if (body.length === 0) return {};
-      return JSON.parse(body.toString("utf8"));
+      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
     };
     try {
       const key = `${method} ${sub}`;
@@ -321,6 +449,11 @@ export class EmulatorServer {
         case "PUT faults":
           this.setFaults(adminFaultsSchema().parse(json()) as FaultsPatch);
           return { status: 200, body: backend.config.faults };
+        case "GET paging":
+          return { status: 200, body: backend.config.pageSizes };
+        case "PUT paging":
+          this.setPageSizes(adminPagingSchema().parse(json()));
+          return { status: 200, body: backend.config.pageSizes };
         case "GET counts":
           return { status: 200, body: this.countsObject() };
         case "POST counts/reset":
@@ -345,6 +478,44 @@ export class EmulatorServer {
       return { status: 400, body: { error: msg, request_id: requestId } };
     }
   }
+}
+
+/**
+ * The path routing sees: percent-decoded, empty and `.` segments dropped, `..` resolved, no trailing
+ * slash. `/%5F%5Femulator/x`, `//__emulator/x` and `/v3/../__emulator/x` all route as
+ * `/__emulator/x` and meet the admin API's guards. Undefined when the encoding is broken.
+ */
+export function normalisePath(raw: string): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const seg of decoded.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") out.pop();
+    else out.push(seg);
+  }
+  return `/${out.join("/")}`;
+}
+
+/** Loopback names and addresses: localhost, 127.0.0.0/8, ::1. */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  return h === "localhost" || h.endsWith(".localhost") || h === "::1" || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** The name in a Host header (`[::1]:8787` -> `::1`), or undefined when it is not one. */
+function hostnameOf(host: string): string | undefined {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.exec(host);
+  return m ? m[1]!.replace(/^\[|\]$/g, "") : undefined;
+}
+
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const h = (s: string) => createHash("sha256").update(s).digest();
+  return given !== undefined && timingSafeEqual(h(given), h(expected));
 }
 
 function parseQuery(raw: string): Array<[string, string]> {
@@ -382,6 +553,20 @@ function adminTimingsSchema() {
       cbrReplication: num(),
       cbrBackupDelete: num(),
       jitter: num(),
+    })
+    .partial()
+    .strict();
+}
+
+function adminPagingSchema() {
+  const size = () => z.number().int().min(1);
+  return z
+    .object({
+      cbrBackups: size(),
+      cbrOpLogs: size(),
+      evsSnapshots: size(),
+      evsVolumes: size(),
+      dwsClusterSnapshots: size(),
     })
     .partial()
     .strict();

@@ -50,6 +50,8 @@ export interface EvsVolume {
   status: string;
   availabilityZone: string;
   volumeType: string;
+  /** Absent in worlds saved before it was recorded. */
+  createdAt?: number;
 }
 
 export interface EvsSnapshot {
@@ -114,6 +116,10 @@ export interface CbrReplicationRecord {
   sourceBackupId: string;
   sourceBackupName: string;
   sourceCheckpointId: string;
+  /** The protected resource of the source backup (op log `extra_info.resource`); absent in older files. */
+  resourceId?: string;
+  resourceName?: string;
+  resourceType?: string;
   sourceProjectId: string;
   sourceRegion: string;
   vaultId: string;
@@ -166,7 +172,7 @@ export function defaultWorld(now: number): WorldState {
       id: DEFAULT_IDS.dwsClusterId,
       projectId: p,
       name: DEFAULT_IDS.dwsClusterName,
-      status: "AVAILABLE",
+      status: "ACTIVE",
       version: "8.2.1",
       nodeCount: 3,
       usedGb: 120.5,
@@ -176,7 +182,7 @@ export function defaultWorld(now: number): WorldState {
       id: DEFAULT_IDS.dwsClusterId2,
       projectId: p,
       name: "dws-demo-2",
-      status: "AVAILABLE",
+      status: "ACTIVE",
       version: "8.2.1",
       nodeCount: 3,
       usedGb: 64,
@@ -206,6 +212,7 @@ export function defaultWorld(now: number): WorldState {
       status: "available",
       availabilityZone: "cn-north-4a",
       volumeType: "SSD",
+      createdAt: created,
     },
     {
       id: DEFAULT_IDS.evsVolumeInUseId,
@@ -215,6 +222,7 @@ export function defaultWorld(now: number): WorldState {
       status: "in-use",
       availabilityZone: "cn-north-4a",
       volumeType: "SSD",
+      createdAt: created,
     },
   );
   w.cbr.vaults.push(

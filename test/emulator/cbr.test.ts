@@ -14,7 +14,7 @@ describe("CBR replication, backups, vaults and operation logs", () => {
     emu = await withEmulator({ clock, timings: { jitter: 0, cbrReplication: 1000, cbrBackupDelete: 300 } });
   });
   beforeEach(async () => {
-    await call(emu, { method: "POST", path: "/__emulator/reset", unsigned: true });
+    await call(emu, { method: "POST", path: "/__emulator/reset", unsigned: true, body: {} });
     emu.setFaults({ fail: { cbrReplication: 0 } });
   });
   afterAll(() => emu.close());

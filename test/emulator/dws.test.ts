@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_TIMINGS, defaultFaults } from "../../emulator/config";
+import { DEFAULT_PAGE_SIZES, DEFAULT_TIMINGS, defaultFaults } from "../../emulator/config";
 import { ApiError } from "../../emulator/errors";
 import { Backend, DEFAULT_IDS, ManualClock, Random, type RunningEmulator } from "../../emulator/index";
 import { call, P1, withEmulator } from "./helpers";
@@ -14,7 +14,7 @@ function backend(fail = 0) {
   const b = new Backend({
     clock,
     random: new Random(1),
-    config: { timings: { ...DEFAULT_TIMINGS, jitter: 0 }, faults },
+    config: { timings: { ...DEFAULT_TIMINGS, jitter: 0 }, faults, pageSizes: { ...DEFAULT_PAGE_SIZES } },
   });
   return { b, clock };
 }
