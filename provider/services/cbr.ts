@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
-import { orUndefined } from "./util";
+import { allPages, orUndefined } from "./util";
 
 export function replicationRecordSchema() {
   return z.object({
@@ -111,23 +111,26 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
       return orUndefined(api.getBackup(id));
     },
 
-    /** One page of up to 1000 backups is plenty for a vault here; `offset` pages further. */
-    async listBackups(filter: {
+    /** Every backup matching the filter, following every page (the API pages at 1,000). */
+    listBackups(filter: {
       vault_id?: string;
       image_type?: "backup" | "replication";
       show_replication?: boolean;
-      limit?: number;
-      offset?: number;
     }): Promise<Backup[]> {
-      const res = await client.request({
-        ...base,
-        operation: "ListBackups",
-        method: "GET",
-        path: "/v3/{project_id}/backups",
-        query: { ...filter },
-        response: () => z.object({ backups: z.array(backupSchema()) }),
-      });
-      return res.body.backups;
+      return allPages(
+        async ({ limit, offset }) => {
+          const res = await client.request({
+            ...base,
+            operation: "ListBackups",
+            method: "GET",
+            path: "/v3/{project_id}/backups",
+            query: { ...filter, limit, offset },
+            response: () => z.object({ backups: z.array(backupSchema()), count: z.number().nullish() }),
+          });
+          return { items: res.body.backups, count: res.body.count ?? undefined };
+        },
+        { style: "offset", limit: 1000, idOf: (b) => b.id },
+      );
     },
 
     async deleteBackup(id: string): Promise<void> {

@@ -5,7 +5,13 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emulatorStackConfig, FAST_TIMINGS, ManualClock, type RunningEmulator, startEmulator } from "../../emulator";
+import {
+  emulatorStackConfig,
+  FAST_TIMINGS,
+  ManualClock,
+  type RunningEmulator,
+  startEmulator,
+} from "../../emulator";
 import {
   getCbrBackups,
   getDwsSnapshots,
@@ -41,11 +47,26 @@ beforeAll(async () => {
   [cluster] = base.dwsClusters as [string];
   [volume] = base.evsVolumes as [string];
   [vault] = base.cbrVaults as [string];
-  // Three rounds, a minute apart (the emulator's clock; signatures allow 15 minutes of skew).
+  // Three rounds, a minute apart (the emulator's clock; signatures allow 15 minutes of skew). The
+  // emulator dates a seeded EVS snapshot or CBR backup a minute back, a DWS snapshot ten minutes back.
   const rounds = [
-    { evs: ["nightly-a", "weekly-b"], dws: [["nightly-1", "MANUAL"], ["auto-1", "AUTOMATED"]], cbr: ["b-1"] },
+    {
+      evs: ["nightly-a", "weekly-b"],
+      dws: [
+        ["nightly-1", "MANUAL"],
+        ["auto-1", "AUTOMATED"],
+      ],
+      cbr: ["b-1"],
+    },
     { evs: ["nightly-c"], dws: [["auto-2", "AUTOMATED"]], cbr: ["b-2", "b-3"] },
-    { evs: ["nightly-d", "other"], dws: [["nightly-2", "MANUAL"], ["auto-3", "AUTOMATED"]], cbr: ["b-4"] },
+    {
+      evs: ["nightly-d", "other"],
+      dws: [
+        ["nightly-2", "MANUAL"],
+        ["auto-3", "AUTOMATED"],
+      ],
+      cbr: ["b-4"],
+    },
   ] as const;
   for (const round of rounds) {
     const seeded = emu.backend.seed({
@@ -55,7 +76,11 @@ beforeAll(async () => {
         status: name === "nightly-c" ? "error" : "available",
       })),
       dwsSnapshots: round.dws.map(([name, type]) => ({ clusterId: cluster, name, type })),
-      cbrBackups: round.cbr.map((name) => ({ vaultId: vault, name, status: name === "b-3" ? "error" : "available" })),
+      cbrBackups: round.cbr.map((name) => ({
+        vaultId: vault,
+        name,
+        status: name === "b-3" ? "error" : "available",
+      })),
     });
     round.evs.forEach((n, i) => {
       ids[n] = seeded.evsSnapshots[i]!;
@@ -75,38 +100,51 @@ afterAll(async () => {
   await emu?.close();
 });
 
-const at = (minutes: number) => new Date(t0 + minutes * MINUTE).toISOString();
+/** Between rounds: `at(r + 0.5)` is after round r (0-based) was seeded and before the next. */
+const at = (minutes: number, seededBack = 1) => new Date(t0 + (minutes - seededBack) * MINUTE).toISOString();
 const names = (items: { name: string }[]) => items.map((i) => i.name);
 
 describe("getEvsSnapshots", () => {
   it("follows every page and returns the resource's field names, newest first", async () => {
     emu.resetCounts();
     const r = await getEvsSnapshots({ volumeId: volume });
-    expect(names(r.items)).toEqual(["nightly-d", "other", "nightly-c", "nightly-a", "weekly-b"].sort((a, b) =>
-      // same minute: by id
-      0 * a.localeCompare(b),
-    ).length === 5 ? names(r.items) : []);
-    expect(new Set(names(r.items))).toEqual(new Set(["nightly-a", "weekly-b", "nightly-c", "nightly-d", "other"]));
+    expect(new Set(names(r.items))).toEqual(
+      new Set(["nightly-a", "weekly-b", "nightly-c", "nightly-d", "other"]),
+    );
     expect(names(r.items).slice(2)).toContain("nightly-c");
     expect(names(r.items).indexOf("nightly-c")).toBe(2);
     expect(emu.counts()["evs.ListSnapshots"]).toBeGreaterThanOrEqual(3);
     expect(r.items[0]).toMatchObject({ volumeId: volume, status: "available", region: "cn-north-4" });
     expect(Object.keys(r.items[0]!)).toEqual(
-      expect.arrayContaining(["id", "volumeId", "name", "description", "cloudMetadata", "status", "size", "createdAt"]),
+      expect.arrayContaining([
+        "id",
+        "volumeId",
+        "name",
+        "description",
+        "cloudMetadata",
+        "status",
+        "size",
+        "createdAt",
+      ]),
     );
     expect(r.ids).toEqual(r.items.map((i) => i.id));
   });
 
   it("filters by status, name prefix, name pattern and creation time", async () => {
-    expect(names((await getEvsSnapshots({ volumeId: volume, status: "error" })).items)).toEqual(["nightly-c"]);
-    expect((await getEvsSnapshots({ volumeId: volume, status: ["AVAILABLE", "error"] })).items).toHaveLength(5);
-    expect(new Set(names((await getEvsSnapshots({ volumeId: volume, namePrefix: "nightly-" })).items))).toEqual(
-      new Set(["nightly-a", "nightly-c", "nightly-d"]),
+    expect(names((await getEvsSnapshots({ volumeId: volume, status: "error" })).items)).toEqual([
+      "nightly-c",
+    ]);
+    expect((await getEvsSnapshots({ volumeId: volume, status: ["AVAILABLE", "error"] })).items).toHaveLength(
+      5,
     );
-    expect(new Set(names((await getEvsSnapshots({ volumeId: volume, nameRegex: "^nightly-[ad]$" })).items))).toEqual(
-      new Set(["nightly-a", "nightly-d"]),
-    );
+    expect(
+      new Set(names((await getEvsSnapshots({ volumeId: volume, namePrefix: "nightly-" })).items)),
+    ).toEqual(new Set(["nightly-a", "nightly-c", "nightly-d"]));
+    expect(
+      new Set(names((await getEvsSnapshots({ volumeId: volume, nameRegex: "^nightly-[ad]$" })).items)),
+    ).toEqual(new Set(["nightly-a", "nightly-d"]));
     const middle = await getEvsSnapshots({ volumeId: volume, createdAfter: at(0.5), createdBefore: at(1.5) });
+    expect(middle.items[0]?.createdAt).toBe(new Date(t0).toISOString());
     expect(names(middle.items)).toEqual(["nightly-c"]);
     const early = await getEvsSnapshots({ volumeId: volume, createdBefore: at(0.5) });
     expect(new Set(names(early.items))).toEqual(new Set(["nightly-a", "weekly-b"]));
@@ -116,9 +154,9 @@ describe("getEvsSnapshots", () => {
     const r = await getEvsSnapshots({ volumeId: volume, namePrefix: "nightly-", mostRecent: true });
     expect(names(r.items)).toEqual(["nightly-d"]);
     expect(r.mostRecent?.id).toBe(ids["nightly-d"]);
-    await expect(getEvsSnapshots({ volumeId: volume, namePrefix: "hourly-", mostRecent: true })).rejects.toThrow(
-      /getEvsSnapshots.*no EVS snapshot matches .*"namePrefix":"hourly-"/s,
-    );
+    await expect(
+      getEvsSnapshots({ volumeId: volume, namePrefix: "hourly-", mostRecent: true }),
+    ).rejects.toThrow(/getEvsSnapshots.*no EVS snapshot matches .*"namePrefix":"hourly-"/s);
     // Without mostRecent an empty result is just empty.
     expect((await getEvsSnapshots({ volumeId: volume, namePrefix: "hourly-" })).items).toEqual([]);
   });
@@ -150,14 +188,14 @@ describe("getDwsSnapshots", () => {
       "auto-2",
       "auto-1",
     ]);
-    expect(names((await getDwsSnapshots({ clusterId: cluster, createdAfter: at(1.5) })).items)).toEqual(
+    expect(names((await getDwsSnapshots({ clusterId: cluster, createdAfter: at(1.5, 10) })).items)).toEqual(
       expect.arrayContaining(["nightly-2", "auto-3"]),
     );
-    const all = await getDwsSnapshots({ namePrefix: "auto-" });
+    const all = await getDwsSnapshots({ namePrefix: "auto-", nameRegex: "^auto-\\d$" });
     expect(names(all.items)).toEqual(["auto-3", "auto-2", "auto-1"]);
     await expect(
-      getDwsSnapshots({ clusterId: cluster, type: "automated", createdAfter: at(10), mostRecent: true }),
-    ).rejects.toThrow(/no DWS snapshot matches .*"type":"automated".*"createdAfter"/s);
+      getDwsSnapshots({ clusterId: cluster, type: "automated", createdAfter: at(5, 10), mostRecent: true }),
+    ).rejects.toThrow(/no DWS snapshot matches .*"createdAfter":"[^"]+".*"type":"automated"/s);
   });
 
   it("as an output", async () => {
