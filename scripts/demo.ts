@@ -2,15 +2,16 @@
  * `npm run demo`: deploy the example stack (examples/index.ts, one of each resource) against the
  * local emulator, refresh it, destroy it, and check that nothing is left behind.
  *
- * - With a `pulumi` CLI on the PATH: real `pulumi up`, `pulumi refresh` and `pulumi destroy` with a
- *   local file backend, a throwaway passphrase and the stack config, all under a temporary directory.
- * - Otherwise: the same program through the engine harness (scripts/engine): its resources captured
- *   with the Pulumi SDK, every step driven through @pulumi/pulumi's dynamic provider host over gRPC.
+ * - With a Pulumi CLI (built by `npm run pulumi:install`, or `pulumi` on the PATH): real `pulumi
+ *   preview`, `up`, `refresh` and `destroy` with a throwaway local file backend, passphrase and
+ *   PULUMI_HOME under a temporary directory, the CLI's own output shown as it prints it.
+ * - Otherwise (one line says so): the same program through the engine harness (scripts/engine): its
+ *   resources captured with the Pulumi SDK, every step driven through @pulumi/pulumi's dynamic
+ *   provider host over gRPC.
  *
  * Exits non-zero when anything failed. Leaves nothing behind: temp dirs removed, host killed,
  * emulator closed (also on Ctrl-C).
  */
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -27,6 +28,7 @@ import {
   stackCreatableIds,
   startHost,
 } from "./engine";
+import { cliEnvironment, findPulumi, type PulumiCli, runPulumi } from "./pulumi-cli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const PROGRAM = path.join(ROOT, "dist", "examples", "index.js");
@@ -63,20 +65,6 @@ function projectName(): string {
   return m[1]!;
 }
 
-function onPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const file = path.join(dir, cmd);
-    try {
-      fs.accessSync(file, fs.constants.X_OK);
-      if (fs.statSync(file).isFile()) return file;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 function kindOf(type: string): string {
   return type.split(":").pop() ?? type;
 }
@@ -103,11 +91,9 @@ function progressLine(e: ProgressEvent): string {
 }
 
 async function runThroughHost(emu: RunningEmulator, project: string): Promise<boolean> {
-  log("No `pulumi` CLI on the PATH, so this mode stands in for it: the example program's resources are");
-  log("captured with the Pulumi SDK (the real serialized providers), and every step runs through");
-  log("@pulumi/pulumi's dynamic provider host over gRPC, as the Pulumi engine would drive it: up, refresh,");
-  log("destroy. (No state file, previews or resource options: see docs/engine.md.)\n");
-
+  log(
+    "No Pulumi CLI (`npm run pulumi:install` builds one; or put `pulumi` on the PATH): falling back to the gRPC stand-in of the engine (docs/engine.md).\n",
+  );
   if (!fs.existsSync(path.join(ROOT, "node_modules", "pulumi-huaweicloud-snapshots"))) {
     throw new Error(
       "node_modules/pulumi-huaweicloud-snapshots is missing: run `npm ci` (its prepare step links the package)",
@@ -165,19 +151,10 @@ async function runThroughHost(emu: RunningEmulator, project: string): Promise<bo
 // ---------------------------------------------------------------------------------------------
 // Mode 2: a real Pulumi CLI
 
-function runCli(
-  pulumi: string,
-  args: string[],
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-  hide: string[] = [],
-): Promise<number> {
-  log(`\n$ pulumi ${args.map((a) => (hide.includes(a) ? "[secret]" : a)).join(" ")}`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(pulumi, args, { cwd, env, stdio: ["ignore", "inherit", "inherit"] });
-    child.once("error", reject);
-    child.once("exit", (code) => resolve(code ?? 1));
-  });
+async function runCli(cli: PulumiCli, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<number> {
+  log(`\n$ pulumi ${args.join(" ")}`);
+  const r = await runPulumi(cli, args, { cwd, env, echo: !interrupted });
+  return r.code ?? 1;
 }
 
 interface CliEvent {
@@ -221,55 +198,56 @@ function eventRows(file: string, operation: string): string[][] {
   return rows;
 }
 
-async function runWithCli(pulumi: string, emu: RunningEmulator, project: string): Promise<boolean> {
-  log(`Using the Pulumi CLI at ${pulumi} with a local file backend under a temporary directory.\n`);
+async function runWithCli(cli: PulumiCli, emu: RunningEmulator, project: string): Promise<boolean> {
+  log(`Using the Pulumi CLI at ${cli.bin} with a throwaway local backend under a temporary directory.`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "huaweicloud-demo-"));
   cleanups.push(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const projectDir = path.join(tmp, "project");
-  const backend = path.join(tmp, "backend");
   fs.mkdirSync(projectDir);
-  fs.mkdirSync(backend);
-  // A project directory of its own (so the stack file lands in tmp) running the compiled example;
-  // node_modules links the repository's, where the build installs a copy of the package.
+  // A project directory of its own (so the stack file lands in tmp) running the compiled example,
+  // its one repository-relative import pointed at the package; node_modules links the repository's,
+  // where the build installs a copy of the package, as a user's `npm install` does.
   fs.writeFileSync(
     path.join(projectDir, "Pulumi.yaml"),
-    `name: ${project}\nruntime: nodejs\nmain: ${JSON.stringify(PROGRAM)}\n`,
+    `name: ${project}\nruntime: nodejs\nmain: index.js\n`,
   );
   fs.writeFileSync(path.join(projectDir, "package.json"), JSON.stringify({ name: "demo", private: true }));
+  fs.writeFileSync(
+    path.join(projectDir, "index.js"),
+    fs
+      .readFileSync(PROGRAM, "utf8")
+      .replace('require("../emulator/defaults")', 'require("pulumi-huaweicloud-snapshots/emulator")'),
+  );
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(projectDir, "node_modules"), "dir");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PULUMI_BACKEND_URL: `file://${backend}`,
-    PULUMI_CONFIG_PASSPHRASE: "demo-throwaway-passphrase",
-    PULUMI_HOME: path.join(tmp, "pulumi-home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
-  };
-  const steps: string[][] = [
+  const env = cliEnvironment({ cli, stateDir: tmp, passphrase: "demo-throwaway-passphrase" });
+  const stack = ["--stack", STACK, "--non-interactive"];
+  const setup: string[][] = [
     ["stack", "init", STACK, "--non-interactive"],
-    ["config", "set", "huaweicloud:region", REGIONS.primary.name, "--stack", STACK],
-    ["config", "set", "huaweicloud:endpoint", emu.url, "--stack", STACK],
-    ["config", "set", "huaweicloud:accessKey", DEMO_ACCESS_KEY, "--stack", STACK],
-    ["config", "set", "--secret", "huaweicloud:secretKey", DEMO_SECRET_KEY, "--stack", STACK],
+    ["config", "set", "huaweicloud:region", REGIONS.primary.name, ...stack],
+    ["config", "set", "huaweicloud:endpoint", emu.url, ...stack],
+    ["config", "set", "huaweicloud:accessKey", DEMO_ACCESS_KEY, ...stack],
+    // The emulator's published demo key, set as a user sets theirs: encrypted in the stack file.
+    ["config", "set", "--secret", "huaweicloud:secretKey", DEMO_SECRET_KEY, ...stack],
   ];
-  for (const args of steps) {
-    if ((await runCli(pulumi, args, projectDir, env, [DEMO_SECRET_KEY])) !== 0) return false;
+  for (const args of setup) {
+    const r = await runPulumi(cli, args, { cwd: projectDir, env });
+    if (r.code !== 0) {
+      log(`pulumi ${args.slice(0, 3).join(" ")} failed:\n${r.stdout}${r.stderr}`);
+      return false;
+    }
   }
+  log(`stack "${STACK}" configured: region, endpoint ${emu.url}, access key, secret key (--secret)`);
   const rows = [["operation", "resource", "type", "step", "status", "id", "time"]];
   let ok = true;
-  for (const op of ["up", "refresh", "destroy"]) {
+  for (const op of ["preview", "up", "refresh", "destroy"]) {
     const eventLog = path.join(tmp, `${op}.events.jsonl`);
-    const code = await runCli(
-      pulumi,
-      [op, "--yes", "--non-interactive", "--stack", STACK, "--event-log", eventLog],
-      projectDir,
-      env,
-    );
-    rows.push(...eventRows(eventLog, op));
+    const args = op === "preview" ? [op, ...stack] : [op, "--yes", "--skip-preview", ...stack];
+    const code = await runCli(cli, [...args, "--event-log", eventLog], projectDir, env);
+    if (op !== "preview") rows.push(...eventRows(eventLog, op));
     // Keep going after a failure: destroy removes whatever a failed up created.
     if (code !== 0) ok = false;
   }
-  await runCli(pulumi, ["stack", "rm", STACK, "--yes", "--force", "--non-interactive"], projectDir, env);
+  await runPulumi(cli, ["stack", "rm", STACK, "--yes", "--force", ...stack], { cwd: projectDir, env });
   log(`\n${table(rows)}`);
   return ok;
 }
@@ -293,8 +271,8 @@ async function main(): Promise<number> {
   log(`Emulator (default world) on ${emu.url}\n`);
   const before = stackCreatableIds(emu.world());
   const project = projectName();
-  const pulumi = onPath("pulumi");
-  const ok = pulumi ? await runWithCli(pulumi, emu, project) : await runThroughHost(emu, project);
+  const cli = findPulumi();
+  const ok = cli ? await runWithCli(cli, emu, project) : await runThroughHost(emu, project);
 
   const left = leftovers(before, emu.world());
   log(

@@ -1,0 +1,165 @@
+/**
+ * A `pulumi up` killed with SIGKILL while it waits for a create, and what a user does next (the
+ * README's steps): the state holds pending creates, the snapshots exist in the cloud; `pulumi
+ * refresh --import-pending-creates <urn> <id>` records them, `pulumi up` finishes, nothing is
+ * orphaned or made twice. Also `pulumi import`, which does not work for dynamic resources: the
+ * observed failure is pinned here, and `existingId` is the way to adopt.
+ */
+import type { ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { emulatorStackConfig, REGIONS, type RunningEmulator } from "../../emulator/index";
+import { createClient, resolveSettings } from "../../provider/client";
+import { evsApi } from "../../provider/services/evs";
+import { killGroup } from "../../scripts/pulumi-cli";
+import { createdInWorld, startTestEmulator } from "../engine/example";
+import { CLI, CliStack, type ResourceSpec, type StackWorld, seedStackWorld } from "./stack";
+
+let emu: RunningEmulator;
+let stack: CliStack;
+let world: StackWorld;
+let program: ResourceSpec[];
+
+/** Long enough that `pulumi up` is surely still waiting when it is killed. */
+const SLOW = { dwsSnapshotCreate: 20_000, evsSnapshotCreate: 20_000 };
+const FAST = { dwsSnapshotCreate: 300, evsSnapshotCreate: 300 };
+
+/** Polls `check` every 100 ms until it is true; fails after `ms`. */
+async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const dwsNamed = (name: string) =>
+  emu.world().dws.snapshots.filter((s) => s.type === "MANUAL" && s.name === name);
+const evsNamed = (name: string) => emu.world().evs.snapshots.filter((s) => s.name === name);
+
+describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => {
+  beforeAll(async () => {
+    emu = await startTestEmulator();
+    world = seedStackWorld(emu, "crash");
+    stack = await CliStack.create(CLI!, "crash", emu);
+    program = [
+      { kind: "DwsSnapshot", name: "nightly", args: { clusterId: world.clusterId, name: "nightly-crash" } },
+      { kind: "EvsSnapshot", name: "disk", args: { volumeId: world.volumeId, name: "disk-crash" } },
+    ];
+    stack.writeProgram(program);
+  }, 120_000);
+
+  afterAll(async () => {
+    emu?.setTimings(FAST);
+    if (stack && (await stack.resources().catch(() => new Map())).size > 0) {
+      await stack.run(["destroy", "--yes", "--skip-preview"]);
+    }
+    stack?.close();
+    await emu?.close();
+  }, 180_000);
+
+  it("SIGKILL while waiting: state holds two pending creates and no resource; both snapshots exist in the cloud", async () => {
+    emu.setTimings(SLOW);
+    let child: ChildProcess | undefined;
+    const run = stack.run(["up", "--yes", "--skip-preview"], { onSpawn: (c) => (child = c) });
+    await until(
+      "both creates to reach the cloud",
+      () => dwsNamed("nightly-crash").length === 1 && evsNamed("disk-crash").length === 1,
+    );
+    killGroup(child!.pid);
+    const killed = await run;
+    expect(killed.signal).toBe("SIGKILL");
+    const { deployment } = await stack.exportState();
+    const dynamic = (deployment.resources ?? []).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+    expect(dynamic).toEqual([]);
+    const pending = (deployment.pending_operations ?? []).map((op) => [
+      op.type,
+      op.resource.urn.split("::").pop(),
+    ]);
+    expect(pending.sort()).toEqual([
+      ["creating", "disk"],
+      ["creating", "nightly"],
+    ]);
+    expect(dwsNamed("nightly-crash")[0]!.status).toBe("CREATING");
+    expect(evsNamed("disk-crash")[0]!.status).toBe("creating");
+  });
+
+  it("refresh --import-pending-creates with the ids from the cloud records them; up finishes; nothing twice", async () => {
+    emu.setTimings(FAST);
+    const { deployment } = await stack.exportState();
+    const urnOf = (name: string) =>
+      deployment.pending_operations!.find((op) => op.resource.urn.endsWith(`::${name}`))!.resource.urn;
+    const dwsId = dwsNamed("nightly-crash")[0]!.id;
+    const evsId = evsNamed("disk-crash")[0]!.id;
+    const refresh = await stack.run([
+      "refresh",
+      "--yes",
+      "--import-pending-creates",
+      urnOf("nightly"),
+      "--import-pending-creates",
+      dwsId,
+      "--import-pending-creates",
+      urnOf("disk"),
+      "--import-pending-creates",
+      evsId,
+    ]);
+    expect(refresh.code, `${refresh.stdout}\n${refresh.stderr}`).toBe(0);
+    const after = await stack.exportState();
+    expect(after.deployment.pending_operations ?? []).toEqual([]);
+    const state = await stack.resources();
+    expect(state.get("nightly")?.id).toBe(dwsId);
+    expect(state.get("disk")?.id).toBe(evsId);
+
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    await stack.ok(["preview", "--expect-no-changes"]);
+    const final = await stack.resources();
+    expect(final.get("nightly")?.id).toBe(dwsId);
+    expect(final.get("disk")?.id).toBe(evsId);
+    expect(dwsNamed("nightly-crash")).toHaveLength(1);
+    expect(evsNamed("disk-crash")).toHaveLength(1);
+    expect(createdInWorld(emu).sort()).toEqual([dwsId, evsId].sort());
+  });
+
+  it("pulumi import of each kind fails for dynamic resources (pinned); existingId adopts instead", async () => {
+    const outside = createClient(
+      resolveSettings({ config: { get: (k: string) => emulatorStackConfig(emu.url)[k] }, env: {} }),
+    );
+    const made = await evsApi(outside, REGIONS.primary.name).createSnapshot({
+      volume_id: world.volumeId,
+      name: "made-outside",
+    });
+    const before = createdInWorld(emu).sort();
+    for (const kind of ["DwsSnapshot", "DwsSnapshotCopy", "EvsSnapshot", "CbrReplication"]) {
+      const r = await stack.run([
+        "import",
+        `pulumi-nodejs:dynamic/huaweicloud:${kind}`,
+        `imported-${kind}`,
+        made.id,
+        "--yes",
+      ]);
+      expect(r.code, `${kind}: ${r.stdout}\n${r.stderr}`).not.toBe(0);
+      console.log(
+        `pulumi import ${kind}: ${`${r.stdout}\n${r.stderr}`
+          .split("\n")
+          .filter((l) => /error/i.test(l))
+          .slice(0, 2)
+          .join(" | ")}`,
+      );
+    }
+    expect([...(await stack.resources()).keys()].sort()).toEqual(["disk", "nightly"]);
+    expect(createdInWorld(emu).sort()).toEqual(before);
+
+    stack.writeProgram([
+      ...program,
+      {
+        kind: "EvsSnapshot",
+        name: "adopted",
+        args: { volumeId: world.volumeId, name: "made-outside", existingId: made.id },
+      },
+    ]);
+    await stack.ok(["up", "--yes", "--skip-preview"]);
+    expect((await stack.resources()).get("adopted")?.id).toBe(made.id);
+    expect(createdInWorld(emu).sort()).toEqual(before);
+    await stack.ok(["destroy", "--yes", "--skip-preview"]);
+    expect(createdInWorld(emu)).toEqual([]);
+  });
+});
