@@ -66,8 +66,8 @@ function expectExact(r: DayResult) {
 
 describe("a BackupPlan over simulated days", () => {
   const state = new Map<string, ResourceState>();
-  const day = (n: number, extra: Record<string, string> = {}) =>
-    upDay(host, emu, state, { now: dayAt(n), keepLast: "7", keepMaxAge: "30d", ...extra });
+  const day = (n: number, extra: Record<string, string> = {}, preview = true) =>
+    upDay(host, emu, state, { now: dayAt(n), keepLast: "7", keepMaxAge: "30d", ...extra }, { preview });
 
   it("day 1 creates the day's snapshots, the copies of the automated ones and the replication", async () => {
     const r = await day(1);
@@ -98,7 +98,7 @@ describe("a BackupPlan over simulated days", () => {
 
   it("days 2-7 add one snapshot per target each", async () => {
     for (let n = 2; n <= 7; n++) {
-      const r = await day(n);
+      const r = await day(n, {}, n === 2);
       expectExact(r);
       expect(r.created).toEqual(
         [`warehouse-dws-${CLUSTER}-${stampOf(n)}`, `warehouse-evs-${VOLUME}-${stampOf(n)}`].sort(),
@@ -146,11 +146,35 @@ describe("a BackupPlan over simulated days", () => {
     for (const f of foreign) expect(ids).toContain(f.id);
   }, 120_000);
 
+  it("a rotation day under faults (5xx, resets, throttling) ends with exactly the declared set", async () => {
+    emu.setFaults({ serverErrorRate: 0.2, resetRate: 0.1, rateLimitPerSecond: 8 });
+    emu.resetCounts();
+    let r: DayResult;
+    try {
+      r = await day(11);
+    } finally {
+      emu.setFaults({ serverErrorRate: 0, resetRate: 0, rateLimitPerSecond: 0 });
+    }
+    const counts = emu.counts();
+    expect((counts["faults.serverError"] ?? 0) + (counts["faults.reset"] ?? 0)).toBeGreaterThan(0);
+    expectExact(r);
+    expect(r.created).toHaveLength(2);
+    expect(r.deleted).toHaveLength(2);
+    // No duplicate, no orphan, nothing kept deleted: the cloud holds exactly the declared periods.
+    expect(evsStamps().filter((s) => !s.endsWith("-manual"))).toEqual(stamps([4, 5, 6, 7, 8, 10, 11]));
+    expect(dwsStamps()).toEqual(stamps([4, 5, 6, 7, 8, 10, 11]));
+  }, 180_000);
+
   it("a smaller keep deletes exactly the surplus", async () => {
-    const r = await day(10, { keepLast: "3" });
+    const r = await day(11, { keepLast: "3" });
     expectExact(r);
     expect(r.created).toEqual([]);
     expect(r.deleted).toHaveLength(8); // 4 EVS and 4 DWS snapshots
-    expect(dwsStamps()).toEqual(stamps([7, 8, 10]));
+    expect(dwsStamps()).toEqual(stamps([8, 10, 11]));
+    expect(evsStamps()).toEqual(
+      stamps([8, 10, 11])
+        .concat(`${stampOf(3)}-manual`)
+        .sort(),
+    );
   }, 120_000);
 });
