@@ -10,12 +10,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { HuaweiCloudError } from "./client/errors";
 import type { HuaweiClient } from "./client/types";
+import { dwsSnapshotOutputs } from "./resources/dws";
+import { evsSnapshotOutputs } from "./resources/evs";
 import { clientForCall, regionFor } from "./resources/framework";
+import { whenIso } from "./resources/lifecycle";
 import { cloudId, regionName } from "./resources/rules";
 import { type Backup, cbrApi } from "./services/cbr";
 import { type DwsSnapshotDetail, dwsApi } from "./services/dws";
 import { type EvsSnapshotDetail, evsApi } from "./services/evs";
-import { parseCloudTime, parsePercent } from "./services/util";
 
 /** Filters every lookup takes. Times are ISO 8601; a name filter is a prefix or a regular expression. */
 export interface CommonLookupArgs {
@@ -78,7 +80,7 @@ export interface EvsSnapshotInfo {
   name: string;
   description: string;
   /** The metadata as the cloud reports it (with any `__system__` keys it adds). */
-  cloudMetadata: Record<string, string>;
+  cloudMetadata?: Record<string, string>;
   status: string;
   size?: number;
   progress?: number;
@@ -123,8 +125,6 @@ export type GetCbrBackupsResult = LookupResult<CbrBackupInfo>;
 
 /** The program's stack config, read as the provider reads its own (`huaweicloud:region` …). */
 const programConfig = { get: (key: string) => pulumi.runtime.getConfig(key) };
-
-const iso = (t: number | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
 
 function commonFilters() {
   const time = z
@@ -240,21 +240,7 @@ function dwsSpec(): LookupSpec<GetDwsSnapshotsArgs, DwsSnapshotDetail, DwsSnapsh
       args.clusterId
         ? dwsApi(client, region, label).listClusterSnapshots(args.clusterId)
         : dwsApi(client, region, label).listSnapshots(),
-    info: (s, region) => ({
-      id: s.id,
-      name: s.name,
-      description: s.description ?? "",
-      clusterId: s.cluster_id ?? undefined,
-      clusterName: s.cluster_name ?? undefined,
-      status: s.status,
-      type: s.type ?? undefined,
-      size: s.size ?? undefined,
-      progress: parsePercent(s.progress) ?? (s.status === "AVAILABLE" ? 100 : undefined),
-      backupLevel: s.backup_level ?? undefined,
-      startedAt: iso(parseCloudTime(s.started)),
-      finishedAt: iso(parseCloudTime(s.finished)),
-      region,
-    }),
+    info: (s, region) => ({ id: s.id, ...dwsSnapshotOutputs(s), region }) as DwsSnapshotInfo,
     name: (t) => t.name,
     status: (t) => t.status,
     created: (t) => (t.startedAt ? Date.parse(t.startedAt) : undefined),
@@ -275,21 +261,7 @@ function evsSpec(): LookupSpec<GetEvsSnapshotsArgs, EvsSnapshotDetail, EvsSnapsh
         // The API filters one status; several are filtered here.
         status: typeof args.status === "string" ? args.status : undefined,
       }),
-    info: (s, region) => ({
-      id: s.id,
-      volumeId: s.volume_id,
-      name: s.name ?? "",
-      description: s.description ?? "",
-      cloudMetadata: s.metadata ?? {},
-      status: s.status,
-      size: s.size ?? undefined,
-      progress:
-        parsePercent(s["os-extended-snapshot-attributes:progress"]) ??
-        (s.status === "available" ? 100 : undefined),
-      createdAt: iso(parseCloudTime(s.created_at)),
-      updatedAt: iso(parseCloudTime(s.updated_at)),
-      region,
-    }),
+    info: (s, region) => ({ id: s.id, ...evsSnapshotOutputs(s), region }) as EvsSnapshotInfo,
     name: (t) => t.name,
     status: (t) => t.status,
     created: (t) => (t.createdAt ? Date.parse(t.createdAt) : undefined),
@@ -322,8 +294,8 @@ function cbrSpec(): LookupSpec<GetCbrBackupsArgs, Backup, CbrBackupInfo> {
       resourceName: b.resource_name ?? undefined,
       resourceType: b.resource_type ?? undefined,
       size: b.resource_size ?? undefined,
-      createdAt: iso(parseCloudTime(b.created_at)),
-      updatedAt: iso(parseCloudTime(b.updated_at)),
+      createdAt: whenIso(b.created_at),
+      updatedAt: whenIso(b.updated_at),
       region,
     }),
     name: (t) => t.name,
@@ -336,35 +308,29 @@ function cbrSpec(): LookupSpec<GetCbrBackupsArgs, Backup, CbrBackupInfo> {
   };
 }
 
+/** A lookup's output form: the same lookup, taking inputs (outputs of other resources) and giving an output. */
+function outputForm<A, R>(get: (args: A) => Promise<R>) {
+  return (args: LookupInputs<A> = {} as LookupInputs<A>): pulumi.Output<R> =>
+    pulumi.output(args).apply((a) => get(a as A)) as pulumi.Output<R>;
+}
+
 /** DWS snapshots (manual and automated) that match the filters, newest first. */
 export function getDwsSnapshots(args: GetDwsSnapshotsArgs = {}): Promise<GetDwsSnapshotsResult> {
   return lookup(dwsSpec(), args);
 }
 /** `getDwsSnapshots` taking inputs and returning an output. */
-export function getDwsSnapshotsOutput(
-  args: LookupInputs<GetDwsSnapshotsArgs> = {},
-): pulumi.Output<GetDwsSnapshotsResult> {
-  return pulumi.output(args).apply((a) => getDwsSnapshots(a as GetDwsSnapshotsArgs));
-}
+export const getDwsSnapshotsOutput = outputForm(getDwsSnapshots);
 
 /** EVS snapshots that match the filters, newest first. */
 export function getEvsSnapshots(args: GetEvsSnapshotsArgs = {}): Promise<GetEvsSnapshotsResult> {
   return lookup(evsSpec(), args);
 }
 /** `getEvsSnapshots` taking inputs and returning an output. */
-export function getEvsSnapshotsOutput(
-  args: LookupInputs<GetEvsSnapshotsArgs> = {},
-): pulumi.Output<GetEvsSnapshotsResult> {
-  return pulumi.output(args).apply((a) => getEvsSnapshots(a as GetEvsSnapshotsArgs));
-}
+export const getEvsSnapshotsOutput = outputForm(getEvsSnapshots);
 
 /** CBR backups that match the filters, newest first. */
 export function getCbrBackups(args: GetCbrBackupsArgs = {}): Promise<GetCbrBackupsResult> {
   return lookup(cbrSpec(), args);
 }
 /** `getCbrBackups` taking inputs and returning an output. */
-export function getCbrBackupsOutput(
-  args: LookupInputs<GetCbrBackupsArgs> = {},
-): pulumi.Output<GetCbrBackupsResult> {
-  return pulumi.output(args).apply((a) => getCbrBackups(a as GetCbrBackupsArgs));
-}
+export const getCbrBackupsOutput = outputForm(getCbrBackups);
