@@ -83,6 +83,8 @@ export function cliEnvironment(opts: CliEnvOptions): NodeJS.ProcessEnv {
     PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
     PULUMI_DIY_BACKEND_NO_LEGACY_WARNING: "true",
     PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+    // Enables `--event-log <file>` on up/refresh/destroy (the engine's events as JSON lines).
+    PULUMI_DEBUG_COMMANDS: "true",
     NO_COLOR: "1",
     ...opts.extra,
   });

@@ -11,10 +11,11 @@ import { emulatorStackConfig, REGIONS, type RunningEmulator } from "../../emulat
 import { createClient, resolveSettings } from "../../provider/client";
 import { evsApi } from "../../provider/services/evs";
 import { killGroup } from "../../scripts/pulumi-cli";
-import { createdInWorld, startTestEmulator } from "../engine/example";
-import { CLI, CliStack, type ResourceSpec, type StackWorld, seedStackWorld } from "./stack";
+import { startTestEmulator } from "../engine/example";
+import { auditFrom, CLI, CliStack, type ResourceSpec, type StackWorld, seedStackWorld } from "./stack";
 
 let emu: RunningEmulator;
+let createdInWorld: () => string[];
 let stack: CliStack;
 let world: StackWorld;
 let program: ResourceSpec[];
@@ -36,10 +37,11 @@ const dwsNamed = (name: string) =>
   emu.world().dws.snapshots.filter((s) => s.type === "MANUAL" && s.name === name);
 const evsNamed = (name: string) => emu.world().evs.snapshots.filter((s) => s.name === name);
 
-describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => {
+describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { timeout: 300_000 }, () => {
   beforeAll(async () => {
     emu = await startTestEmulator();
     world = seedStackWorld(emu, "crash");
+    createdInWorld = auditFrom(emu);
     stack = await CliStack.create(CLI!, "crash", emu);
     program = [
       { kind: "DwsSnapshot", name: "nightly", args: { clusterId: world.clusterId, name: "nightly-crash" } },
@@ -116,7 +118,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => 
     expect(final.get("disk")?.id).toBe(evsId);
     expect(dwsNamed("nightly-crash")).toHaveLength(1);
     expect(evsNamed("disk-crash")).toHaveLength(1);
-    expect(createdInWorld(emu).sort()).toEqual([dwsId, evsId].sort());
+    expect(createdInWorld().sort()).toEqual([dwsId, evsId].sort());
   });
 
   it("pulumi import of each kind fails for dynamic resources (pinned); existingId adopts instead", async () => {
@@ -127,7 +129,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => 
       volume_id: world.volumeId,
       name: "made-outside",
     });
-    const before = createdInWorld(emu).sort();
+    const before = createdInWorld().sort();
     for (const kind of ["DwsSnapshot", "DwsSnapshotCopy", "EvsSnapshot", "CbrReplication"]) {
       const r = await stack.run([
         "import",
@@ -146,7 +148,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => 
       );
     }
     expect([...(await stack.resources()).keys()].sort()).toEqual(["disk", "nightly"]);
-    expect(createdInWorld(emu).sort()).toEqual(before);
+    expect(createdInWorld().sort()).toEqual(before);
 
     stack.writeProgram([
       ...program,
@@ -158,8 +160,8 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", () => 
     ]);
     await stack.ok(["up", "--yes", "--skip-preview"]);
     expect((await stack.resources()).get("adopted")?.id).toBe(made.id);
-    expect(createdInWorld(emu).sort()).toEqual(before);
+    expect(createdInWorld().sort()).toEqual(before);
     await stack.ok(["destroy", "--yes", "--skip-preview"]);
-    expect(createdInWorld(emu)).toEqual([]);
+    expect(createdInWorld()).toEqual([]);
   });
 });

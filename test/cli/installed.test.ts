@@ -36,70 +36,74 @@ async function pulumi(args: string[]): Promise<string> {
   return r.stdout;
 }
 
-describe.skipIf(!CLI)("installed from the npm pack tarball, deployed with the real CLI", () => {
-  beforeAll(async () => {
-    tmp = tempDir("cli-installed-");
-    projectDir = path.join(tmp.dir, "stack");
-    fs.mkdirSync(projectDir);
-    // dist/ is built by `npm test` before vitest; --ignore-scripts keeps `prepare` from rebuilding it.
-    const packed = JSON.parse(
-      await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp.dir], REPO_ROOT),
-    ) as { filename: string }[];
-    fs.writeFileSync(
-      path.join(projectDir, "package.json"),
-      JSON.stringify({ name: "user-stack", version: "0.0.0", private: true }),
-    );
-    fs.writeFileSync(
-      path.join(projectDir, "Pulumi.yaml"),
-      `name: ${EXAMPLE_PROJECT}\nruntime: nodejs\nmain: index.js\n`,
-    );
-    const example = fs.readFileSync(path.join(REPO_ROOT, "dist", "examples", "index.js"), "utf8");
-    fs.writeFileSync(
-      path.join(projectDir, "index.js"),
-      example.replace('require("../emulator/defaults")', `require("${PKG}/emulator")`),
-    );
-    // Only the tarball: @pulumi/pulumi comes in as its peer dependency (from the npm cache).
-    await run(
-      "npm",
-      ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(tmp.dir, packed[0]!.filename)],
-      projectDir,
-    );
-    emu = await startTestEmulator();
-    env = cliEnvironment({ cli: CLI!, stateDir: tmp.dir, passphrase: PASSPHRASE });
-  }, 300_000);
+describe.skipIf(!CLI)(
+  "installed from the npm pack tarball, deployed with the real CLI",
+  { timeout: 300_000 },
+  () => {
+    beforeAll(async () => {
+      tmp = tempDir("cli-installed-");
+      projectDir = path.join(tmp.dir, "stack");
+      fs.mkdirSync(projectDir);
+      // dist/ is built by `npm test` before vitest; --ignore-scripts keeps `prepare` from rebuilding it.
+      const packed = JSON.parse(
+        await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", tmp.dir], REPO_ROOT),
+      ) as { filename: string }[];
+      fs.writeFileSync(
+        path.join(projectDir, "package.json"),
+        JSON.stringify({ name: "user-stack", version: "0.0.0", private: true }),
+      );
+      fs.writeFileSync(
+        path.join(projectDir, "Pulumi.yaml"),
+        `name: ${EXAMPLE_PROJECT}\nruntime: nodejs\nmain: index.js\n`,
+      );
+      const example = fs.readFileSync(path.join(REPO_ROOT, "dist", "examples", "index.js"), "utf8");
+      fs.writeFileSync(
+        path.join(projectDir, "index.js"),
+        example.replace('require("../emulator/defaults")', `require("${PKG}/emulator")`),
+      );
+      // Only the tarball: @pulumi/pulumi comes in as its peer dependency (from the npm cache).
+      await run(
+        "npm",
+        ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(tmp.dir, packed[0]!.filename)],
+        projectDir,
+      );
+      emu = await startTestEmulator();
+      env = cliEnvironment({ cli: CLI!, stateDir: tmp.dir, passphrase: PASSPHRASE });
+    }, 300_000);
 
-  afterAll(async () => {
-    await emu?.close();
-    tmp?.cleanup();
-  });
+    afterAll(async () => {
+      await emu?.close();
+      tmp?.cleanup();
+    });
 
-  it("npm ls finds exactly one @pulumi/pulumi, at the top level, satisfying the peer range", async () => {
-    const tree = await run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], projectDir);
-    const copies = tree
-      .split("\n")
-      .filter((l) => l.endsWith(`${path.sep}@pulumi${path.sep}pulumi`))
-      .map((l) => path.relative(projectDir, l));
-    expect(copies).toEqual([path.join("node_modules", "@pulumi", "pulumi")]);
-    const installed = JSON.parse(
-      fs.readFileSync(path.join(projectDir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
-    ) as { version: string };
-    expect(installed.version).toMatch(/^3\.(2(4[89]|[5-9]\d)|[3-9]\d\d)\./);
-    console.log(`user project: one @pulumi/pulumi ${installed.version} (${copies[0]})`);
-  });
+    it("npm ls finds exactly one @pulumi/pulumi, at the top level, satisfying the peer range", async () => {
+      const tree = await run("npm", ["ls", "@pulumi/pulumi", "--all", "--parseable"], projectDir);
+      const copies = tree
+        .split("\n")
+        .filter((l) => l.endsWith(`${path.sep}@pulumi${path.sep}pulumi`))
+        .map((l) => path.relative(projectDir, l));
+      expect(copies).toEqual([path.join("node_modules", "@pulumi", "pulumi")]);
+      const installed = JSON.parse(
+        fs.readFileSync(path.join(projectDir, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8"),
+      ) as { version: string };
+      expect(installed.version).toMatch(/^3\.(2(4[89]|[5-9]\d)|[3-9]\d\d)\./);
+      console.log(`user project: one @pulumi/pulumi ${installed.version} (${copies[0]})`);
+    });
 
-  it("pulumi up, refresh --expect-no-changes and destroy of the example from the installed package", async () => {
-    await pulumi(["stack", "init", "user"]);
-    await pulumi(["config", "set", "huaweicloud:region", "cn-north-4"]);
-    await pulumi(["config", "set", "huaweicloud:endpoint", emu.url]);
-    await pulumi(["config", "set", "huaweicloud:accessKey", TEST_ACCESS_KEY]);
-    await pulumi(["config", "set", "--secret", "huaweicloud:secretKey", TEST_SECRET_KEY]);
-    await pulumi(["up", "--yes", "--skip-preview"]);
-    expect(createdInWorld(emu)).toHaveLength(4);
-    const state = await pulumi(["stack", "export"]);
-    expect(state).toContain(`require(\\"${PKG}/kinds/`);
-    expect(state).not.toContain(REPO_ROOT);
-    await pulumi(["refresh", "--yes", "--expect-no-changes"]);
-    await pulumi(["destroy", "--yes", "--skip-preview"]);
-    expect(createdInWorld(emu)).toEqual([]);
-  });
-});
+    it("pulumi up, refresh --expect-no-changes and destroy of the example from the installed package", async () => {
+      await pulumi(["stack", "init", "user"]);
+      await pulumi(["config", "set", "huaweicloud:region", "cn-north-4"]);
+      await pulumi(["config", "set", "huaweicloud:endpoint", emu.url]);
+      await pulumi(["config", "set", "huaweicloud:accessKey", TEST_ACCESS_KEY]);
+      await pulumi(["config", "set", "--secret", "huaweicloud:secretKey", TEST_SECRET_KEY]);
+      await pulumi(["up", "--yes", "--skip-preview"]);
+      expect(createdInWorld(emu)).toHaveLength(4);
+      const state = await pulumi(["stack", "export"]);
+      expect(state).toContain(`require(\\"${PKG}/kinds/`);
+      expect(state).not.toContain(REPO_ROOT);
+      await pulumi(["refresh", "--yes", "--expect-no-changes"]);
+      await pulumi(["destroy", "--yes", "--skip-preview"]);
+      expect(createdInWorld(emu)).toEqual([]);
+    });
+  },
+);

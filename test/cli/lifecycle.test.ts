@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { emulatorStackConfig, REGIONS, type RunningEmulator } from "../../emulator/index";
 import { createClient, resolveSettings } from "../../provider/client";
 import { evsApi } from "../../provider/services/evs";
-import { createdInWorld, startTestEmulator } from "../engine/example";
+import { startTestEmulator } from "../engine/example";
 import {
+  auditFrom,
   CLI,
   CliStack,
   eventSteps,
@@ -22,6 +23,7 @@ import {
 } from "./stack";
 
 let emu: RunningEmulator;
+let createdInWorld: () => string[];
 let stack: CliStack;
 let world: StackWorld;
 let program: ResourceSpec[];
@@ -33,6 +35,29 @@ async function up(label: string): Promise<Array<[string, string]>> {
   return eventSteps(log);
 }
 
+/** The changes to one resource, in the order the engine finished them. */
+function opsOf(steps: Array<[string, string]>, name: string): string[] {
+  return steps.filter(([, n]) => n === name).map(([op]) => op);
+}
+
+/** Whether the DWS snapshot's replacement was created before or after the old one was deleted. */
+function nightlyOrder(steps: Array<[string, string]>): "create first" | "delete first" {
+  const ops = opsOf(steps, "nightly");
+  return ops.indexOf("create-replacement") < ops.indexOf("delete-replaced") ? "create first" : "delete first";
+}
+
+/** Replicas that exist now of the backups of `sourceVaultId` (from the source backups' replication records). */
+function replicasOf(sourceVaultId: string): string[] {
+  const backups = emu.world().cbr.backups;
+  const existing = new Set(backups.map((b) => b.id));
+  return backups
+    .filter((b) => b.vault_id === sourceVaultId)
+    .flatMap((b) =>
+      b.replication_records.map((r: { destination_backup_id?: string }) => r.destination_backup_id),
+    )
+    .filter((id): id is string => typeof id === "string" && existing.has(id));
+}
+
 function edit(name: string, args: Record<string, unknown>): void {
   program = program.map((r) => (r.name === name ? { ...r, args: { ...r.args, ...args } } : r));
   stack.writeProgram(program);
@@ -42,10 +67,11 @@ async function expectNoChanges(): Promise<void> {
   await stack.ok(["preview", "--expect-no-changes"]);
 }
 
-describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", () => {
+describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", { timeout: 300_000 }, () => {
   beforeAll(async () => {
     emu = await startTestEmulator();
     world = seedStackWorld(emu, "life");
+    createdInWorld = auditFrom(emu);
     stack = await CliStack.create(CLI!, "life", emu);
     program = fourResources(world, "life");
     stack.writeProgram(program);
@@ -72,7 +98,7 @@ describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", () => {
       ].sort(),
     );
     expect(writeCalls(emu)).toEqual({});
-    expect(createdInWorld(emu)).toEqual([]);
+    expect(createdInWorld()).toEqual([]);
   });
 
   it("up creates the four; then preview and refresh --expect-no-changes pass", async () => {
@@ -82,67 +108,49 @@ describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", () => {
     expect([...state.keys()].sort()).toEqual(["disk", "keep", "nightly", "offsite"]);
     for (const r of state.values()) expect(r.outputs?.status).toMatch(/^(AVAILABLE|available|success)$/);
     // Three snapshots and the replica of the one backup exist in the emulator.
-    expect(createdInWorld(emu)).toHaveLength(4);
+    expect(createdInWorld()).toHaveLength(4);
     await expectNoChanges();
     await stack.ok(["refresh", "--yes", "--expect-no-changes"]);
     await expectNoChanges();
   });
 
-  it("EVS rename: update in place, same id; then no changes", async () => {
-    const before = (await stack.resources()).get("disk")!.id;
+  it("edits: EVS rename updates in place (same id); DWS rename replaces, the new one created first; then no changes", async () => {
+    const before = await stack.resources();
     edit("disk", { name: "disk-life-renamed", description: "renamed by the test" });
-    expect(await up("evs-rename")).toEqual([["update", "disk"]]);
-    const disk = (await stack.resources()).get("disk")!;
-    expect(disk.id).toBe(before);
-    expect(emu.world().evs.snapshots.find((s) => s.id === before)?.name).toBe("disk-life-renamed");
-    await expectNoChanges();
-  });
-
-  it("DWS rename: replaced, new one created before the old is deleted (names differ); then no changes", async () => {
-    const old = (await stack.resources()).get("nightly")!.id!;
     edit("nightly", { name: "nightly-life-2" });
-    const steps = await up("dws-rename");
-    expect(steps.filter(([, n]) => n === "nightly").map(([op]) => op)).toEqual([
-      "create-replacement",
-      "replace",
-      "delete-replaced",
-    ]);
-    const now = (await stack.resources()).get("nightly")!;
-    expect(now.id).not.toBe(old);
-    const manual = emu.world().dws.snapshots.filter((s) => s.type === "MANUAL" && s.id === old);
-    expect(manual).toEqual([]);
+    const steps = await up("rename");
+    expect(opsOf(steps, "disk")).toEqual(["update"]);
+    // A new name is free, so Pulumi's default order: create the replacement, then delete the old one.
+    const nightly = opsOf(steps, "nightly");
+    expect(nightly.sort()).toEqual(["create-replacement", "delete-replaced", "replace"]);
+    expect(nightlyOrder(steps)).toBe("create first");
+    expect(opsOf(steps, "keep")).toEqual([]);
+    expect(opsOf(steps, "offsite")).toEqual([]);
+    const after = await stack.resources();
+    expect(after.get("disk")!.id).toBe(before.get("disk")!.id);
+    expect(emu.world().evs.snapshots.find((s) => s.id === before.get("disk")!.id)?.name).toBe(
+      "disk-life-renamed",
+    );
+    expect(after.get("nightly")!.id).not.toBe(before.get("nightly")!.id);
+    expect(emu.world().dws.snapshots.some((s) => s.id === before.get("nightly")!.id)).toBe(false);
     await expectNoChanges();
   });
 
-  it("DWS description change with the same name: the old snapshot is deleted first (names are unique)", async () => {
-    const old = (await stack.resources()).get("nightly")!.id!;
-    edit("nightly", { description: "same name, new description" });
-    const steps = await up("dws-same-name");
-    expect(steps.filter(([, n]) => n === "nightly").map(([op]) => op)).toEqual([
-      "delete-replaced",
-      "create-replacement",
-      "replace",
-    ]);
-    expect((await stack.resources()).get("nightly")!.id).not.toBe(old);
-    await expectNoChanges();
-  });
-
-  it("CbrReplication destination vault change: replaced (old replicas deleted first); then no changes", async () => {
-    const oldReplicas = emu
-      .world()
-      .cbr.backups.filter((b) => b.vault_id === world.destinationVaultId)
-      .map((b) => b.id);
+  it("edits: DWS change keeping its name is replaced old-first (names are unique); CbrReplication source change replaced; then no changes", async () => {
+    const before = await stack.resources();
+    const oldReplicas = replicasOf(world.sourceVaultId);
     expect(oldReplicas).toHaveLength(1);
-    edit("offsite", { destinationVaultId: world.otherDestinationVaultId });
-    const steps = await up("cbr-change");
-    expect(steps.filter(([, n]) => n === "offsite").map(([op]) => op)).toEqual([
-      "delete-replaced",
-      "create-replacement",
-      "replace",
-    ]);
-    const backups = emu.world().cbr.backups;
-    expect(backups.filter((b) => oldReplicas.includes(b.id))).toEqual([]);
-    expect(backups.filter((b) => b.vault_id === world.otherDestinationVaultId)).toHaveLength(1);
+    edit("nightly", { description: "same name, new description" });
+    edit("offsite", { sourceVaultId: world.otherSourceVaultId });
+    const steps = await up("replace");
+    expect(nightlyOrder(steps)).toBe("delete first");
+    expect(opsOf(steps, "offsite").sort()).toEqual(["create-replacement", "delete-replaced", "replace"]);
+    const after = await stack.resources();
+    expect(after.get("nightly")!.id).not.toBe(before.get("nightly")!.id);
+    expect(after.get("offsite")!.id).not.toBe(before.get("offsite")!.id);
+    // The old vault's replica is deleted, the new vault's backup is replicated.
+    expect(replicasOf(world.sourceVaultId)).toEqual([]);
+    expect(replicasOf(world.otherSourceVaultId)).toHaveLength(1);
     await expectNoChanges();
   });
 
@@ -164,6 +172,6 @@ describe.skipIf(!CLI)("the four resources through the real Pulumi CLI", () => {
   it("destroy removes everything it created: nothing left in state or in the emulator", async () => {
     await stack.ok(["destroy", "--yes", "--skip-preview"]);
     expect((await stack.resources()).size).toBe(0);
-    expect(createdInWorld(emu)).toEqual([]);
+    expect(createdInWorld()).toEqual([]);
   });
 });

@@ -5,19 +5,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../emulator/index";
-import { createdInWorld, startTestEmulator } from "../engine/example";
-import { CLI, CliStack, type ResourceSpec, seedStackWorld } from "./stack";
+import { startTestEmulator } from "../engine/example";
+import { auditFrom, CLI, CliStack, type ResourceSpec, seedStackWorld } from "./stack";
 
 const COUNT = 200;
 const RATE_LIMIT = 40;
 
 let emu: RunningEmulator;
+let createdInWorld: () => string[];
 let stack: CliStack;
 
 describe.skipIf(!CLI)(`${COUNT} resources, --parallel 32, under the emulator's rate limit`, () => {
   beforeAll(async () => {
     emu = await startTestEmulator();
     const volumes = [seedStackWorld(emu, "scale-a").volumeId, seedStackWorld(emu, "scale-b").volumeId];
+    createdInWorld = auditFrom(emu);
     const program: ResourceSpec[] = Array.from({ length: COUNT }, (_, i) => ({
       kind: "EvsSnapshot",
       name: `snap-${i}`,
@@ -44,7 +46,7 @@ describe.skipIf(!CLI)(`${COUNT} resources, --parallel 32, under the emulator's r
     const state = await stack.resources();
     expect(state.size).toBe(COUNT);
     expect(new Set([...state.values()].map((r) => r.id)).size).toBe(COUNT);
-    expect(createdInWorld(emu)).toHaveLength(COUNT);
+    expect(createdInWorld()).toHaveLength(COUNT);
     const afterUp = emu.counts();
     console.log(
       `up of ${COUNT}: ${afterUp["evs.CreateSnapshot"]} creates, ${afterUp.throttled ?? 0} throttled answers`,
@@ -57,6 +59,6 @@ describe.skipIf(!CLI)(`${COUNT} resources, --parallel 32, under the emulator's r
     });
     expect(destroy.code, destroy.stdout.slice(-3000)).toBe(0);
     expect((await stack.resources()).size).toBe(0);
-    expect(createdInWorld(emu)).toEqual([]);
+    expect(createdInWorld()).toEqual([]);
   }, 1_200_000);
 });

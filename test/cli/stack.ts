@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { REGIONS } from "../../emulator/defaults";
 import type { RunningEmulator } from "../../emulator/index";
+import { leftovers, stackCreatableIds } from "../../scripts/engine";
 import {
   type CliResult,
   cliEnvironment,
@@ -53,8 +54,8 @@ export interface StackWorld {
   volumeId: string;
   sourceVaultId: string;
   destinationVaultId: string;
-  /** A second replication vault in the destination region (for a CbrReplication input change). */
-  otherDestinationVaultId: string;
+  /** A second server backup vault with one backup (for a CbrReplication input change). */
+  otherSourceVaultId: string;
 }
 
 export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld {
@@ -66,17 +67,16 @@ export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld 
     cbrVaults: [
       { name: `src-${label}`, region: primary, objectType: "server", protectType: "backup" },
       { name: `dst-${label}`, region: secondary, objectType: "server", protectType: "replication" },
-      { name: `dst2-${label}`, region: secondary, objectType: "server", protectType: "replication" },
+      { name: `src2-${label}`, region: primary, objectType: "server", protectType: "backup" },
     ],
   });
-  const [sourceVaultId, destinationVaultId, otherDestinationVaultId] = s.cbrVaults as [
-    string,
-    string,
-    string,
-  ];
+  const [sourceVaultId, destinationVaultId, otherSourceVaultId] = s.cbrVaults as [string, string, string];
   const more = emu.backend.seed({
     dwsSnapshots: [{ clusterId: s.dwsClusters[0]!, name: `auto-${label}`, type: "AUTOMATED" }],
-    cbrBackups: [{ vaultId: sourceVaultId, name: `backup-${label}`, status: "available" }],
+    cbrBackups: [
+      { vaultId: sourceVaultId, name: `backup-${label}`, status: "available" },
+      { vaultId: otherSourceVaultId, name: `backup2-${label}`, status: "available" },
+    ],
   });
   return {
     clusterId: s.dwsClusters[0]!,
@@ -84,7 +84,7 @@ export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld 
     volumeId: s.evsVolumes[0]!,
     sourceVaultId,
     destinationVaultId,
-    otherDestinationVaultId,
+    otherSourceVaultId,
   };
 }
 
@@ -149,7 +149,7 @@ export class CliStack {
   /** `pulumi stack init` and the stack config that points the provider at the emulator. */
   static async create(cli: PulumiCli, stack: string, emu: RunningEmulator): Promise<CliStack> {
     const s = new CliStack(cli, stack);
-    await s.ok(["stack", "init", stack]);
+    await s.ok(["stack", "init"]);
     await s.ok(["config", "set", "huaweicloud:region", REGIONS.primary.name]);
     await s.ok(["config", "set", "huaweicloud:endpoint", emu.url]);
     await s.ok(["config", "set", "huaweicloud:accessKey", TEST_ACCESS_KEY]);
@@ -228,14 +228,15 @@ export function previewSteps(stdout: string): Array<[string, string]> {
     .map((s) => [s.op, s.urn.split("::").pop()!]);
 }
 
-/** Operations of an `--event-log` file in the order the engine finished them: [op, name]. */
+/** Changes of an `--event-log` file (not "same") in the order the engine finished them: [op, name]. */
 export function eventSteps(file: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   for (const line of fs.readFileSync(file, "utf8").split("\n")) {
     if (!line.trim()) continue;
     const e = JSON.parse(line) as { resOutputsEvent?: { metadata?: { urn?: string; op?: string } } };
     const m = e.resOutputsEvent?.metadata;
-    if (m?.urn?.includes("pulumi-nodejs:dynamic")) out.push([m.op!, m.urn.split("::").pop()!]);
+    if (m?.urn?.includes("pulumi-nodejs:dynamic") && m.op !== "same")
+      out.push([m.op!, m.urn.split("::").pop()!]);
   }
   return out;
 }
@@ -245,4 +246,13 @@ export function writeCalls(emu: RunningEmulator): Record<string, number> {
   return Object.fromEntries(
     Object.entries(emu.counts()).filter(([k]) => /\.(Create|Copy|Update|Delete)/.test(k)),
   );
+}
+
+/**
+ * From now on: ids of what was created in the emulator and not removed (manual DWS snapshots, EVS
+ * snapshots, CBR backups), so seeded fixtures do not count.
+ */
+export function auditFrom(emu: RunningEmulator): () => string[] {
+  const before = stackCreatableIds(emu.world());
+  return () => leftovers(before, emu.world()).map((labelled) => labelled.split(":")[1]!);
 }
