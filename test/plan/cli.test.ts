@@ -10,6 +10,7 @@ import { DEFAULT_IDS, type RunningEmulator } from "../../emulator/index";
 import { periodStamp } from "../../provider/plan/period";
 import { CLI, CliStack, eventSteps, previewSteps } from "../cli/stack";
 import { startTestEmulator } from "../engine/example";
+import { REPO_ROOT } from "../engine/helpers";
 import { PLAN_PROGRAM } from "./engine";
 
 const DAY = 86_400_000;
@@ -30,6 +31,46 @@ async function up(label: string): Promise<Array<[string, string]>> {
   const log = path.join(stack.dir, `${label}.events.jsonl`);
   await stack.ok(["up", "--yes", "--skip-preview", "--event-log", log], 300_000);
   return eventSteps(log).filter(([op]) => op !== "same");
+}
+
+/**
+ * The preview as the CLI prints it, less the non-interactive progress lines and what only this test
+ * set-up causes (the plugin found on $PATH, reported as warnings).
+ */
+function readable(stdout: string): string {
+  return stdout
+    .split("\n")
+    .filter(
+      (l) =>
+        !/^@ previewing|pulumi-resource-pulumi-nodejs from \$PATH|^Diagnostics:|^\s+pulumi:pulumi:Stack \(/.test(
+          l,
+        ),
+    )
+    .map((l) => l.replace(/\s+\d+ warnings?$/, "").replace(/\s+$/, ""))
+    .filter((l, i, all) => !(l === "" && all[i - 1] === ""))
+    .join("\n")
+    .trim();
+}
+
+/** `WRITE_PLAN_PREVIEW=1`: the README shows this day's preview as the CLI prints it. */
+async function writeReadmePreview(): Promise<void> {
+  const { stdout } = await stack.ok(["preview"], 300_000);
+  const readme = path.join(REPO_ROOT, "README.md");
+  const text = fs.readFileSync(readme, "utf8");
+  const block = [
+    "<!-- plan-preview:start -->",
+    `A rotation day (keep: { last: 2 }, day 3 of a plan run daily; progress lines left out; \`WRITE_PLAN_PREVIEW=1 npx vitest run test/plan/cli.test.ts\`, ${new Date().toISOString().slice(0, 10)}):`,
+    "",
+    "```",
+    "$ pulumi preview",
+    readable(stdout),
+    "```",
+    "<!-- plan-preview:end -->",
+  ].join("\n");
+  fs.writeFileSync(
+    readme,
+    text.replace(/<!-- plan-preview:start -->[\s\S]*<!-- plan-preview:end -->/, block),
+  );
 }
 
 describe.skipIf(!CLI)("BackupPlan rotation days through the real Pulumi CLI", () => {
@@ -70,6 +111,7 @@ describe.skipIf(!CLI)("BackupPlan rotation days through the real Pulumi CLI", ()
     await setDay(2);
     await up("day2");
     await setDay(3);
+    if (process.env.WRITE_PLAN_PREVIEW === "1") await writeReadmePreview();
     const preview = await stack.ok(["preview", "--json"], 300_000);
     const previewed = previewSteps(preview.stdout)
       .filter(([op]) => op !== "same")
