@@ -317,3 +317,33 @@ export class CbrReplication extends pulumi.dynamic.Resource {
     );
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Declarative backup definitions. Exported last: the plan declares the classes above as children.
+
+export {
+  type CbrBackupInfo,
+  type CommonLookupArgs,
+  type DwsSnapshotInfo,
+  type EvsSnapshotInfo,
+  type GetCbrBackupsArgs,
+  type GetCbrBackupsResult,
+  type GetDwsSnapshotsArgs,
+  type GetDwsSnapshotsResult,
+  type GetEvsSnapshotsArgs,
+  type GetEvsSnapshotsResult,
+  getCbrBackups,
+  getCbrBackupsOutput,
+  getDwsSnapshots,
+  getDwsSnapshotsOutput,
+  getEvsSnapshots,
+  getEvsSnapshotsOutput,
+  type LookupInputs,
+  type LookupResult,
+} from "./lookups";
+export {
+  BackupPlan,
+  type BackupPlanArgs,
+  type BackupPlanTarget,
+} from "./plan/component";
+export type { DwsAutomatedCopiesArgs, KeepArgs, ReplicateArgs } from "./plan/definition";

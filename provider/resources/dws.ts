@@ -94,6 +94,9 @@ const snapshots: Watched<DwsSnapshotDetail, DwsSnapshotState> = {
   }),
 };
 
+/** A snapshot's outputs, as the resource and the lookups give them. */
+export const dwsSnapshotOutputs = (s: DwsSnapshotDetail) => snapshots.outputs(s);
+
 /** A manual snapshot can be deleted once it is no longer being created (or deleted). */
 const DELETABLE = new Set(["AVAILABLE", "UNAVAILABLE", "FROZEN", "POLICE_FROZEN"]);
 

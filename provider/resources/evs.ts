@@ -96,6 +96,9 @@ const snapshots: Watched<EvsSnapshotDetail, EvsSnapshotState> = {
   }),
 };
 
+/** A snapshot's outputs, as the resource and the lookups give them. */
+export const evsSnapshotOutputs = (s: EvsSnapshotDetail) => snapshots.outputs(s);
+
 /** Snapshots in these states can be deleted (else EVS.1047); others must settle first. */
 const DELETABLE = new Set(["available", "error"]);
 

@@ -114,9 +114,12 @@ export function setConfig(config: ConfigReader | undefined): void {
   configured = config;
 }
 
-/** The settings and client for this call. Clients are shared per settings, so every resource in a host shares one limiter. */
-export function clientForCall(): HuaweiClient {
-  const settings = resolveSettings({ config: safeConfig(configured), env: process.env });
+/**
+ * The settings and client for this call. Clients are shared per settings, so every resource in a host
+ * shares one limiter. The lookups, which run in the program, pass the program's stack config.
+ */
+export function clientForCall(config: ConfigReader | undefined = configured): HuaweiClient {
+  const settings = resolveSettings({ config: safeConfig(config), env: process.env });
   const key = settingsKey(settings);
   let client = clients.get(key);
   if (!client) {
