@@ -82,3 +82,32 @@ describe("CbrReplication drift", () => {
     expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
   });
 });
+
+describe("CbrReplication state written by version 0.x", () => {
+  it("a list per backup and no mark: read finds its replications, and destroy deletes every replica", async () => {
+    env.emu.backend.reset();
+    const inputs = await checked(cbr(), {
+      sourceVaultId: DEFAULT_IDS.cbrSourceVaultId,
+      destinationVaultId: DEFAULT_IDS.cbrDestinationVaultId,
+      destinationRegion: REGIONS.secondary.name,
+    });
+    const { id, outs } = await cbr().create(inputs);
+    const replicaIds = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
+    const { trackedAfter: _, backups: __, replicas: ___, ...rest } = outs;
+    const legacy = {
+      ...rest,
+      sourceBackupIds: [...DEFAULT_IDS.cbrSourceBackupIds],
+      replicaBackupIds: replicaIds,
+      replications: replicaIds.map((r) => ({ replicaBackupId: r, status: "success" })),
+    };
+    const read = await cbr().read(id, legacy);
+    expect(read.props).toMatchObject({
+      status: "success",
+      backups: replicaIds.length,
+      replicas: replicaIds.length,
+    });
+
+    await cbr().delete(id, legacy);
+    expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
+  });
+});
