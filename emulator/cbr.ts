@@ -5,7 +5,7 @@
  * replication are views of the same records. Everything is derived from stored times.
  */
 import { isoMicros, isoMillisZoned, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, type PageRequest, page, plan } from "./context";
+import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { cbrError } from "./errors";
 import { type CbrBackup, type CbrReplicationRecord, type CbrVault, SERVER_PROVIDER_ID } from "./state";
 
@@ -426,15 +426,7 @@ export class CbrModel {
     const [key = "created_at", dir = "desc"] = (f.sort ?? "created_at:desc").split(":");
     const sign = dir === "asc" ? 1 : -1;
     const views = all.map((b) => this.backupView(b, f.showReplication ?? false, now));
-    views.sort(
-      (a, b) =>
-        sign *
-        (String(a[key] ?? "") < String(b[key] ?? "")
-          ? -1
-          : String(a[key] ?? "") > String(b[key] ?? "")
-            ? 1
-            : 0),
-    );
+    views.sort((a, b) => sign * compare(String(a[key] ?? ""), String(b[key] ?? "")) || compare(a.id, b.id));
     const p = page(views, f, this.ctx.config.pageSizes.cbrBackups);
     if (!p) throw cbrError(400, "BackupService.9900", `Invalid marker: backup ${f.marker} was not found.`);
     return { backups: p.items, count: views.length };

@@ -5,7 +5,14 @@
  */
 import { parseArgs } from "node:util";
 import { DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS } from "./defaults";
-import { ADMIN_PREFIX, type FaultsPatch, startEmulator, type Timings } from "./index";
+import {
+  ADMIN_PREFIX,
+  type FaultsPatch,
+  type ServerLimits,
+  StateFileError,
+  startEmulator,
+  type Timings,
+} from "./index";
 
 const TIMING_FLAGS: Record<string, keyof Timings> = {
   "dws-create-ms": "dwsSnapshotCreate",
@@ -21,9 +28,13 @@ const TIMING_FLAGS: Record<string, keyof Timings> = {
 const USAGE = `Usage: npm run emulator -- [options]
   --port N              listen port (default 8787; 0 picks a free port)
   --host H              listen address (default 127.0.0.1)
-  --state FILE          persist the world to FILE (loaded at start, written after changes)
+  --state FILE          persist the world to FILE (loaded at start; every change fsynced before its answer)
   --world empty         start with an empty world instead of the default one
   --debug               log signature mismatches with the canonical request
+  --admin-token T       require "Authorization: Bearer T" on the admin API (or EMULATOR_ADMIN_TOKEN)
+  --admin-host NAME     accept this Host name on the admin API besides loopback ones (repeatable)
+  --page-size N         largest page of every paged list (default: the documented 1000)
+  --headers-timeout-ms N  --request-timeout-ms N  --max-connections N   (defaults 10000, 30000, 1024)
 Timings (milliseconds): ${Object.keys(TIMING_FLAGS)
   .map((f) => `--${f}`)
   .join(" ")}
@@ -57,11 +68,17 @@ async function main(): Promise<void> {
     "fail-dws",
     "fail-evs",
     "fail-cbr",
+    "admin-token",
+    "page-size",
+    "headers-timeout-ms",
+    "request-timeout-ms",
+    "max-connections",
   ];
   const { values } = parseArgs({
     options: {
       ...Object.fromEntries(stringFlags.map((f) => [f, { type: "string" as const }])),
       debug: { type: "boolean" },
+      "admin-host": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -89,14 +106,23 @@ async function main(): Promise<void> {
   set("latencyMs", "latency-ms");
   set("latencyJitter", "latency-jitter");
   set("dropResponseAfterCommitRate", "drop-rate");
-  const fd = num("fail-dws", s("fail-dws"));
-  const fe = num("fail-evs", s("fail-evs"));
-  const fc = num("fail-cbr", s("fail-cbr"));
-  if (fd !== undefined) fail.dwsSnapshot = fd;
-  if (fe !== undefined) fail.evsSnapshot = fe;
-  if (fc !== undefined) fail.cbrReplication = fc;
+  /** Sets `target[key]` from a numeric flag when it is given. */
+  const put = <T extends object>(target: T, key: keyof T, flag: string) => {
+    const n = num(flag, s(flag));
+    if (n !== undefined) (target as Record<keyof T, number>)[key] = n;
+  };
+  put(fail, "dwsSnapshot", "fail-dws");
+  put(fail, "evsSnapshot", "fail-evs");
+  put(fail, "cbrReplication", "fail-cbr");
   if (Object.keys(fail).length > 0) faults.fail = fail;
 
+  const pageSize = num("page-size", s("page-size"));
+  const limits: Partial<ServerLimits> = {};
+  put(limits, "headersTimeoutMs", "headers-timeout-ms");
+  put(limits, "requestTimeoutMs", "request-timeout-ms");
+  put(limits, "maxConnections", "max-connections");
+  const adminToken = s("admin-token") ?? process.env.EMULATOR_ADMIN_TOKEN;
+  const adminHosts = (values as { "admin-host"?: string[] })["admin-host"];
   const emu = await startEmulator({
     port: num("port", s("port")) ?? 8787,
     host: s("host") ?? "127.0.0.1",
@@ -105,12 +131,26 @@ async function main(): Promise<void> {
     ...(s("state") ? { statePath: s("state")! } : {}),
     world: s("world") === "empty" ? "empty" : "default",
     debug: v.debug === true,
+    limits,
+    ...(pageSize === undefined
+      ? {}
+      : {
+          pageSizes: {
+            cbrBackups: pageSize,
+            cbrOpLogs: pageSize,
+            evsSnapshots: pageSize,
+            evsVolumes: pageSize,
+            dwsClusterSnapshots: pageSize,
+          },
+        }),
+    ...(adminToken ? { adminToken } : {}),
+    ...(adminHosts ? { adminHosts } : {}),
   });
   const region = REGIONS.primary.name;
   process.stdout.write(
     [
       `Huawei Cloud emulator listening on ${emu.url}`,
-      `  services: IAM, DWS, EVS, CBR on one base URL; admin API under ${emu.url}${ADMIN_PREFIX}`,
+      `  services: IAM, DWS, EVS, CBR on one base URL; admin API under ${emu.url}${ADMIN_PREFIX}${adminToken ? " (admin token required)" : ""}`,
       `  regions: ${REGIONS.primary.name} (project ${REGIONS.primary.projectId}), ${REGIONS.secondary.name} (project ${REGIONS.secondary.projectId})`,
       `  demo credentials (emulator only): AK ${DEMO_ACCESS_KEY}  SK ${DEMO_SECRET_KEY}`,
       s("state") ? `  state file: ${s("state")}` : "  state: in memory (use --state FILE to keep it)",
@@ -145,6 +185,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`emulator: ${err instanceof Error ? err.message : String(err)}\n${USAGE}\n`);
+  const usage = err instanceof StateFileError ? "" : `${USAGE}\n`;
+  process.stderr.write(`emulator: ${err instanceof Error ? err.message : String(err)}\n${usage}`);
   process.exit(1);
 });

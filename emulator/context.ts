@@ -68,3 +68,11 @@ export interface ApiView {
   id: string;
   [field: string]: unknown;
 }
+
+/** Orders two view fields: numbers by value, anything else by its string. */
+export function compare(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  const sa = String(a ?? "");
+  const sb = String(b ?? "");
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}

@@ -16,7 +16,7 @@ export const REGIONS = {
 } as const;
 
 export const DEFAULT_IDS = {
-  /** DWS cluster in the primary region, status AVAILABLE. */
+  /** DWS cluster in the primary region, status ACTIVE. */
   dwsClusterId: "44b277eb-39be-4921-be31-3d61b43651d7",
   dwsClusterName: "dws-demo",
   /** A second cluster, for parallel snapshots. */

@@ -3,7 +3,7 @@
  * CREATING -> AVAILABLE | UNAVAILABLE, DELETING -> gone; statuses are derived from stored times.
  */
 import { isoSeconds, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, page, plan, UUID_RE } from "./context";
+import { type ApiView, compare, type ModelContext, page, plan, UUID_RE } from "./context";
 import { dwsError } from "./errors";
 import type { DwsCluster, DwsSnapshot } from "./state";
 
@@ -290,11 +290,4 @@ export class DwsModel {
       .filter((c) => c.projectId === projectId)
       .map((c) => this.clusterView(c));
   }
-}
-
-function compare(a: unknown, b: unknown): number {
-  if (typeof a === "number" && typeof b === "number") return a - b;
-  const sa = String(a ?? "");
-  const sb = String(b ?? "");
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
 }

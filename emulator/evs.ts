@@ -3,7 +3,7 @@
  * deleting -> gone (404 EVS.5404); statuses derived from stored times.
  */
 import { isoMicros, percent, uuid } from "./clock";
-import { type ApiView, type ModelContext, type PageRequest, page, plan } from "./context";
+import { type ApiView, compare, type ModelContext, type PageRequest, page, plan } from "./context";
 import { evsError } from "./errors";
 import type { EvsSnapshot, EvsVolume } from "./state";
 
@@ -277,11 +277,7 @@ export class EvsModel {
           (f.id === undefined || v.id === f.id),
       )
       .map((v) => this.volumeView(v, baseUrl))
-      .sort((a, b) => {
-        const x = String(a[key] ?? "");
-        const y = String(b[key] ?? "");
-        return dir * (x < y ? -1 : x > y ? 1 : 0) || (a.id < b.id ? -1 : 1);
-      });
+      .sort((a, b) => dir * compare(a[key], b[key]) || compare(a.id, b.id));
     const p = page(matching, f, this.ctx.config.pageSizes.evsVolumes);
     if (!p) throw badMarker(f.marker ?? "");
     return { count: matching.length, volumes: p.items, more: p.more, ...lastId(p.items) };

@@ -139,8 +139,10 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadReport> {
       const id: string | undefined = c.json?.snapshot?.id;
       if (c.status !== 202 || !id) continue;
       created.add(id);
-      // Poll until available (bounded).
-      for (let k = 0; k < 50 && Date.now() < deadline + 5000; k++) {
+      // Poll until available (bounded in count, and in time from this create's answer: a create
+      // answered late under load still gets its polls before the delete).
+      const pollUntil = Date.now() + 5000;
+      for (let k = 0; k < 50 && Date.now() < pollUntil; k++) {
         const g = await send("GET", `/v2/${P1}/cloudsnapshots/${id}`);
         if (g.json?.snapshot?.status === "available") break;
         await send("GET", `/v1.0/${P1}/snapshots`);

@@ -94,17 +94,17 @@ export class EmulatorServer {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));
     });
-    this.server.on("clientError", (_err, socket: Socket) => {
-      if (socket.writable) {
-        const body = JSON.stringify({
-          error_code: "APIGW.0201",
-          error_msg: "Bad request",
-          request_id: hexId(),
-        });
-        socket.end(
-          `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-        );
-      } else socket.destroy();
+    this.server.on("clientError", (err: NodeJS.ErrnoException, socket: Socket) => {
+      if (!socket.writable) return void socket.destroy();
+      // A client too slow with its headers or body gets 408; an unparseable request 400.
+      const timeout = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+      const [status, msg] = timeout
+        ? ["408 Request Timeout", "Request timeout"]
+        : ["400 Bad Request", "Bad request"];
+      const body = JSON.stringify({ error_code: "APIGW.0201", error_msg: msg, request_id: hexId() });
+      socket.end(
+        `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     });
   }
 
@@ -221,6 +221,10 @@ export class EmulatorServer {
       return;
     }
     const query = parseQuery(rawQuery);
+    if (query === undefined) {
+      this.send(res, requestId, gatewayError(400, "APIGW.0201", "Malformed query string: invalid UTF-8"));
+      return;
+    }
 
     if (path.startsWith(ADMIN_PREFIX) || `${path}/` === ADMIN_PREFIX) {
       const sub = path.slice(ADMIN_PREFIX.length);
@@ -312,13 +316,6 @@ export class EmulatorServer {
         throw unknownProject(route.service, projectId);
       backend.sweep();
       const host = headers.host?.[0] ?? "127.0.0.1";
-      const text = (): string => {
-        try {
-          return new TextDecoder("utf-8", { fatal: true }).decode(body);
-        } catch {
-          throw badRequest(SHAPE[route.service], "the request body is not valid UTF-8");
-        }
-      };
       const ctx: HandlerContext = {
         backend,
         params: match.slice(2),
@@ -328,9 +325,11 @@ export class EmulatorServer {
         baseUrl: `http://${host}`,
         json: () => {
           if (body.length === 0) throw badRequest(SHAPE[route.service], "the request body is empty");
-          const decoded = text();
+          const text = utf8(body);
+          if (text === undefined)
+            throw badRequest(SHAPE[route.service], "the request body is not valid UTF-8");
           try {
-            return JSON.parse(decoded);
+            return JSON.parse(text);
           } catch {
             throw badRequest(SHAPE[route.service], "the request body is not valid JSON");
           }
@@ -428,7 +427,9 @@ export class EmulatorServer {
     const backend = this.backend;
     const json = (): unknown => {
       if (body.length === 0) return {};
-      return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body));
+      const text = utf8(body);
+      if (text === undefined) throw new Error("the request body is not valid UTF-8");
+      return JSON.parse(text);
     };
     try {
       const key = `${method} ${sub}`;
@@ -518,25 +519,37 @@ function sameSecret(given: string | undefined, expected: string): boolean {
   return given !== undefined && timingSafeEqual(h(given), h(expected));
 }
 
-function parseQuery(raw: string): Array<[string, string]> {
+/** The body as text, or undefined when it is not valid UTF-8 (never replaced by U+FFFD). */
+function utf8(body: Buffer): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The query's pairs, decoded; undefined when an escape decodes to invalid UTF-8 (e.g. `name=%FF`). */
+function parseQuery(raw: string): Array<[string, string]> | undefined {
   if (raw === "") return [];
   const out: Array<[string, string]> = [];
   for (const part of raw.split("&")) {
     if (part === "") continue;
     const eq = part.indexOf("=");
-    const k = eq < 0 ? part : part.slice(0, eq);
-    const v = eq < 0 ? "" : part.slice(eq + 1);
-    out.push([decodeLoose(k), decodeLoose(v)]);
+    const k = decodeLoose(eq < 0 ? part : part.slice(0, eq));
+    const v = decodeLoose(eq < 0 ? "" : part.slice(eq + 1));
+    if (k === undefined || v === undefined) return undefined;
+    out.push([k, v]);
   }
   return out;
 }
 
-function decodeLoose(s: string): string {
+/** Percent-decodes; a malformed escape (`%zz`) is kept as written, invalid UTF-8 is undefined. */
+function decodeLoose(s: string): string | undefined {
   const spaced = s.replace(/\+/g, " ");
   try {
     return decodeURIComponent(spaced);
   } catch {
-    return spaced;
+    return /%(?![0-9a-fA-F]{2})/.test(spaced) ? spaced : undefined;
   }
 }
 

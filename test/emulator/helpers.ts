@@ -1,6 +1,6 @@
 /** Test helpers: a signed HTTP call against the emulator (signed with provider/client/sign.ts). */
 import { request } from "node:http";
-import { DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS } from "../../emulator/defaults";
+import { DEFAULT_IDS, DEMO_ACCESS_KEY, DEMO_SECRET_KEY, REGIONS } from "../../emulator/defaults";
 import { type RunningEmulator, type StartOptions, startEmulator } from "../../emulator/index";
 import { formatSdkDate, signRequest } from "../../provider/client/sign";
 
@@ -100,4 +100,18 @@ export async function withEmulator(opts: StartOptions = {}): Promise<RunningEmul
   return startEmulator({ port: 0, seed: 42, ...opts });
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** CopyCheckpoint of the default source vault to the default replication vault in the second region. */
+export function replicateDefaultVault(emu: { port: number }): Promise<CallResult> {
+  return call(emu, {
+    method: "POST",
+    path: `/v3/${P1}/checkpoints/replicate`,
+    body: {
+      replicate: {
+        vault_id: DEFAULT_IDS.cbrSourceVaultId,
+        destination_vault_id: DEFAULT_IDS.cbrDestinationVaultId,
+        destination_region: REGIONS.secondary.name,
+        destination_project_id: P2,
+      },
+    },
+  });
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_IDS } from "../../emulator/defaults";
 import { ManualClock, type RunningEmulator } from "../../emulator/index";
-import { call, P1, P2, withEmulator } from "./helpers";
+import { call, P1, P2, replicateDefaultVault, withEmulator } from "./helpers";
 
 describe("emulator happy paths over HTTP", () => {
   let emu: RunningEmulator;
@@ -52,18 +52,7 @@ describe("emulator happy paths over HTTP", () => {
   });
 
   it("CBR replicate vault -> success", async () => {
-    const c = await call(emu, {
-      method: "POST",
-      path: `/v3/${P1}/checkpoints/replicate`,
-      body: {
-        replicate: {
-          vault_id: DEFAULT_IDS.cbrSourceVaultId,
-          destination_vault_id: DEFAULT_IDS.cbrDestinationVaultId,
-          destination_region: "ap-southeast-1",
-          destination_project_id: P2,
-        },
-      },
-    });
+    const c = await replicateDefaultVault(emu);
     expect(c.status).toBe(200);
     expect(c.json.replication.backups).toHaveLength(2);
     clock.advance(3000);
