@@ -16,6 +16,10 @@ import dwsSnapshotProvider = require("./kinds/DwsSnapshot");
 import dwsSnapshotCopyProvider = require("./kinds/DwsSnapshotCopy");
 import evsSnapshotProvider = require("./kinds/EvsSnapshot");
 
+import type { CbrReplicationState } from "./resources/cbr";
+import type { DwsSnapshotState } from "./resources/dws";
+import type { EvsSnapshotState } from "./resources/evs";
+
 /**
  * How long an operation may take before it fails, as a duration string: "45m", "1h30m", "90s".
  * Pulumi's `customTimeouts` never reach a dynamic provider, so these are the resource's own.
@@ -36,10 +40,47 @@ const providers = {
   CbrReplication: cbrReplicationProvider,
 };
 
-/** Outputs are seeded as undefined so the engine knows their names (pulumi/docs#11639). */
-function withOutputs<T extends object>(args: T, outputs: readonly string[]): Record<string, unknown> {
-  return { ...args, ...Object.fromEntries(outputs.filter((k) => !(k in args)).map((k) => [k, undefined])) };
+/**
+ * The inputs a resource registers: the user's, its owner (who it is, for the provider's marks of
+ * ownership: project, stack, parent and name; docs/ownership.md), and its outputs seeded as
+ * undefined so the engine knows their names (pulumi/docs#11639).
+ */
+function withOutputs<T extends object>(
+  args: T,
+  outputs: readonly string[],
+  owner?: { type: string; name: string; opts: pulumi.CustomResourceOptions | undefined },
+): Record<string, unknown> {
+  return {
+    ...args,
+    ...(owner ? { owner: ownerOf(owner.type, owner.name, owner.opts) } : {}),
+    ...Object.fromEntries(outputs.filter((k) => !(k in args)).map((k) => [k, undefined])),
+  };
 }
+
+function ownerOf(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined) {
+  const self = `huaweicloud:${type}::${name}`;
+  return opts?.parent
+    ? pulumi.interpolate`${opts.parent.urn}/${self}`
+    : `${pulumi.getProject()}/${pulumi.getStack()}/${self}`;
+}
+
+/** Inputs the provider fills itself (docs/ownership.md); in state, never declared as outputs. */
+type Hidden = "owner" | "generation";
+
+/**
+ * A resource's output names, as a map the compiler checks against its state schema: every state
+ * field that is not an input must be listed, and nothing that is not a state field can be.
+ */
+function outputNames<S, A>(
+  names: Record<Exclude<keyof S, keyof A | Hidden>, true> & { [K in keyof A & keyof S]?: true },
+): readonly string[] {
+  return Object.keys(names);
+}
+
+/** An output typed from the state schema: it cannot name a field the provider never writes. */
+type Out<S, K extends keyof S> = pulumi.Output<NonNullable<S[K]>>;
+/** The same, for a field that can be absent. */
+type MaybeOut<S, K extends keyof S> = pulumi.Output<S[K]>;
 
 // ---------------------------------------------------------------------------------------------
 
@@ -70,46 +111,47 @@ export interface DwsSnapshotArgs extends DwsSnapshotCommonArgs {
 
 /** The outputs every DWS snapshot has, manual or copied. */
 abstract class DwsSnapshotOutputs extends pulumi.dynamic.Resource {
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string>;
+  declare readonly name: Out<DwsSnapshotState, "name">;
+  declare readonly description: Out<DwsSnapshotState, "description">;
   /** The region the snapshot lives in. */
-  declare readonly region: pulumi.Output<string>;
+  declare readonly region: Out<DwsSnapshotState, "region">;
   /** CREATING, AVAILABLE or UNAVAILABLE. */
-  declare readonly status: pulumi.Output<string>;
+  declare readonly status: Out<DwsSnapshotState, "status">;
   /** MANUAL for snapshots and copies made here. */
-  declare readonly type: pulumi.Output<string>;
+  declare readonly type: Out<DwsSnapshotState, "type">;
   /** Size in GB. */
-  declare readonly size: pulumi.Output<number>;
+  declare readonly size: Out<DwsSnapshotState, "size">;
   /** Percent complete while CREATING (when the API reports it); 100 when AVAILABLE. */
-  declare readonly progress: pulumi.Output<number | undefined>;
-  declare readonly clusterName: pulumi.Output<string | undefined>;
+  declare readonly progress: MaybeOut<DwsSnapshotState, "progress">;
+  declare readonly clusterName: MaybeOut<DwsSnapshotState, "clusterName">;
   /** cluster, schema or table (when reported). */
-  declare readonly backupLevel: pulumi.Output<string | undefined>;
+  declare readonly backupLevel: MaybeOut<DwsSnapshotState, "backupLevel">;
   /** ISO 8601 UTC. */
-  declare readonly startedAt: pulumi.Output<string | undefined>;
-  declare readonly finishedAt: pulumi.Output<string | undefined>;
+  declare readonly startedAt: MaybeOut<DwsSnapshotState, "startedAt">;
+  declare readonly finishedAt: MaybeOut<DwsSnapshotState, "finishedAt">;
 }
 
-const DWS_OUTPUTS = [
-  "description",
-  "region",
-  "status",
-  "type",
-  "size",
-  "progress",
-  "clusterId",
-  "clusterName",
-  "backupLevel",
-  "startedAt",
-  "finishedAt",
-] as const;
+const DWS_OUTPUTS = outputNames<DwsSnapshotState, DwsSnapshotArgs & DwsSnapshotCopyArgs>({
+  description: true,
+  region: true,
+  status: true,
+  type: true,
+  size: true,
+  progress: true,
+  clusterId: true,
+  clusterName: true,
+  backupLevel: true,
+  startedAt: true,
+  finishedAt: true,
+});
 
 /** A manual snapshot of a DWS (GaussDB(DWS)) cluster; `pulumi up` waits until it is AVAILABLE. */
 export class DwsSnapshot extends DwsSnapshotOutputs {
-  declare readonly clusterId: pulumi.Output<string>;
+  declare readonly clusterId: Out<DwsSnapshotState, "clusterId">;
 
   constructor(name: string, args: DwsSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    super(providers.DwsSnapshot, name, withOutputs(args, DWS_OUTPUTS), opts, "huaweicloud", "DwsSnapshot");
+    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshot", name, opts });
+    super(providers.DwsSnapshot, name, inputs, opts, "huaweicloud", "DwsSnapshot");
   }
 }
 
@@ -122,19 +164,13 @@ export interface DwsSnapshotCopyArgs extends DwsSnapshotCommonArgs {
 
 /** A manual copy of an automated DWS snapshot (linked copy); `pulumi up` waits until it is AVAILABLE. */
 export class DwsSnapshotCopy extends DwsSnapshotOutputs {
-  declare readonly sourceSnapshotId: pulumi.Output<string>;
+  declare readonly sourceSnapshotId: Out<DwsSnapshotState, "sourceSnapshotId">;
   /** The cluster the source snapshot belongs to. */
-  declare readonly clusterId: pulumi.Output<string | undefined>;
+  declare readonly clusterId: MaybeOut<DwsSnapshotState, "clusterId">;
 
   constructor(name: string, args: DwsSnapshotCopyArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providers.DwsSnapshotCopy,
-      name,
-      withOutputs(args, DWS_OUTPUTS),
-      opts,
-      "huaweicloud",
-      "DwsSnapshotCopy",
-    );
+    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshotCopy", name, opts });
+    super(providers.DwsSnapshotCopy, name, inputs, opts, "huaweicloud", "DwsSnapshotCopy");
   }
 }
 
@@ -158,46 +194,45 @@ export interface EvsSnapshotArgs {
   existingId?: pulumi.Input<string>;
 }
 
+const EVS_OUTPUTS = outputNames<EvsSnapshotState, EvsSnapshotArgs>({
+  description: true,
+  metadata: true,
+  cloudMetadata: true,
+  region: true,
+  status: true,
+  size: true,
+  progress: true,
+  createdAt: true,
+  updatedAt: true,
+});
+
 /** A snapshot of an EVS disk; `pulumi up` waits until it is available. */
 export class EvsSnapshot extends pulumi.dynamic.Resource {
-  declare readonly volumeId: pulumi.Output<string>;
-  declare readonly name: pulumi.Output<string>;
-  declare readonly description: pulumi.Output<string>;
+  declare readonly volumeId: Out<EvsSnapshotState, "volumeId">;
+  declare readonly name: Out<EvsSnapshotState, "name">;
+  declare readonly description: Out<EvsSnapshotState, "description">;
   /** The metadata as declared. */
-  declare readonly metadata: pulumi.Output<Record<string, string> | undefined>;
-  /** The metadata as the cloud reports it, including keys it adds itself (e.g. `__system__*`). */
-  declare readonly cloudMetadata: pulumi.Output<Record<string, string> | undefined>;
-  declare readonly force: pulumi.Output<boolean | undefined>;
-  declare readonly region: pulumi.Output<string>;
+  declare readonly metadata: MaybeOut<EvsSnapshotState, "metadata">;
+  /**
+   * The metadata as the cloud reports it, including keys it adds itself (e.g. `__system__*`) and
+   * the provider's mark of ownership (`pulumi_owner`).
+   */
+  declare readonly cloudMetadata: MaybeOut<EvsSnapshotState, "cloudMetadata">;
+  declare readonly force: MaybeOut<EvsSnapshotState, "force">;
+  declare readonly region: Out<EvsSnapshotState, "region">;
   /** creating, available, error, deleting, error_deleting, rollbacking or backing-up. */
-  declare readonly status: pulumi.Output<string>;
+  declare readonly status: Out<EvsSnapshotState, "status">;
   /** Size in GiB (the disk's). */
-  declare readonly size: pulumi.Output<number>;
+  declare readonly size: Out<EvsSnapshotState, "size">;
   /** Percent complete (0–100). */
-  declare readonly progress: pulumi.Output<number | undefined>;
+  declare readonly progress: MaybeOut<EvsSnapshotState, "progress">;
   /** ISO 8601 UTC. */
-  declare readonly createdAt: pulumi.Output<string | undefined>;
-  declare readonly updatedAt: pulumi.Output<string | undefined>;
+  declare readonly createdAt: MaybeOut<EvsSnapshotState, "createdAt">;
+  declare readonly updatedAt: MaybeOut<EvsSnapshotState, "updatedAt">;
 
   constructor(name: string, args: EvsSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      providers.EvsSnapshot,
-      name,
-      withOutputs(args, [
-        "description",
-        "metadata",
-        "cloudMetadata",
-        "region",
-        "status",
-        "size",
-        "progress",
-        "createdAt",
-        "updatedAt",
-      ]),
-      opts,
-      "huaweicloud",
-      "EvsSnapshot",
-    );
+    const inputs = withOutputs(args, EVS_OUTPUTS, { type: "EvsSnapshot", name, opts });
+    super(providers.EvsSnapshot, name, inputs, opts, "huaweicloud", "EvsSnapshot");
   }
 }
 
@@ -225,60 +260,65 @@ export interface CbrReplicationArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
+const CBR_OUTPUTS = outputNames<CbrReplicationState, CbrReplicationArgs>({
+  destinationProjectId: true,
+  region: true,
+  status: true,
+  statusDetail: true,
+  progress: true,
+  backups: true,
+  replicas: true,
+  replicating: true,
+  failed: true,
+  lost: true,
+  sourceGone: true,
+  problems: true,
+  trackedAfter: true,
+  startedAt: true,
+});
+
 /**
  * Cross-region replication of a CBR server backup vault's backups; `pulumi up` waits until every
  * replication record has succeeded and every replica is available. Destroying it deletes the
  * replicas it made (use Pulumi's `retainOnDelete` to keep them).
  */
 export class CbrReplication extends pulumi.dynamic.Resource {
-  declare readonly sourceVaultId: pulumi.Output<string>;
-  declare readonly destinationVaultId: pulumi.Output<string>;
-  declare readonly destinationRegion: pulumi.Output<string>;
-  declare readonly destinationProjectId: pulumi.Output<string>;
+  declare readonly sourceVaultId: Out<CbrReplicationState, "sourceVaultId">;
+  declare readonly destinationVaultId: Out<CbrReplicationState, "destinationVaultId">;
+  declare readonly destinationRegion: Out<CbrReplicationState, "destinationRegion">;
+  declare readonly destinationProjectId: Out<CbrReplicationState, "destinationProjectId">;
   /** The source region. */
-  declare readonly region: pulumi.Output<string>;
+  declare readonly region: Out<CbrReplicationState, "region">;
   /** replicating, success, fail or replica_lost (all its replications together). */
-  declare readonly status: pulumi.Output<string>;
+  declare readonly status: Out<CbrReplicationState, "status">;
   /** One sentence: how many replicas are present, replicating, failed, lost, left by expired sources. */
-  declare readonly statusDetail: pulumi.Output<string>;
+  declare readonly statusDetail: Out<CbrReplicationState, "statusDetail">;
   /** Mean percent complete over its replications. */
-  declare readonly progress: pulumi.Output<number>;
+  declare readonly progress: Out<CbrReplicationState, "progress">;
   /** Source backups it replicated (the latest replication of each counts). */
-  declare readonly backups: pulumi.Output<number>;
+  declare readonly backups: Out<CbrReplicationState, "backups">;
   /** Its replicas present in the destination vault. */
-  declare readonly replicas: pulumi.Output<number>;
-  declare readonly replicating: pulumi.Output<number>;
-  declare readonly failed: pulumi.Output<number>;
+  declare readonly replicas: Out<CbrReplicationState, "replicas">;
+  declare readonly replicating: Out<CbrReplicationState, "replicating">;
+  declare readonly failed: Out<CbrReplicationState, "failed">;
   /** Replicas deleted outside Pulumi while their source backup remains (the next up makes them again). */
-  declare readonly lost: pulumi.Output<number>;
+  declare readonly lost: Out<CbrReplicationState, "lost">;
   /** Source backups that expired or were deleted (their replicas stay tracked). */
-  declare readonly sourceGone: pulumi.Output<number>;
+  declare readonly sourceGone: Out<CbrReplicationState, "sourceGone">;
   /** At most 5 lines, each naming a backup and what went wrong. */
-  declare readonly problems: pulumi.Output<string[]>;
-  /** Its replications are those newer than this cloud time (ISO 8601), the newest before its first request. */
-  declare readonly trackedAfter: pulumi.Output<string | undefined>;
-  declare readonly startedAt: pulumi.Output<string>;
+  declare readonly problems: Out<CbrReplicationState, "problems">;
+  /**
+   * Its replications are the source vault's replications towards the region newer than this cloud
+   * time (ISO 8601): the newest one before its first request; absent when there was none.
+   */
+  declare readonly trackedAfter: MaybeOut<CbrReplicationState, "trackedAfter">;
+  declare readonly startedAt: Out<CbrReplicationState, "startedAt">;
 
   constructor(name: string, args: CbrReplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providers.CbrReplication,
       name,
-      withOutputs(args, [
-        "destinationProjectId",
-        "region",
-        "status",
-        "statusDetail",
-        "progress",
-        "backups",
-        "replicas",
-        "replicating",
-        "failed",
-        "lost",
-        "sourceGone",
-        "problems",
-        "trackedAfter",
-        "startedAt",
-      ]),
+      withOutputs(args, CBR_OUTPUTS),
       opts,
       "huaweicloud",
       "CbrReplication",

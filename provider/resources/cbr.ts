@@ -73,10 +73,14 @@ export function cbrState() {
     lost: count(),
     sourceGone: count(),
     problems: stateField(z.array(z.string())),
-    /** Version 0.x listed every replication; read only to find what it made. */
-    replicaBackupIds: stateField(z.array(z.string())),
-    sourceBackupIds: stateField(z.array(z.string())),
+    region: text(),
   });
+}
+
+/** Version 0.x listed every replication in state; read only to find what it made. */
+function legacyLists() {
+  const ids = () => stateField(z.array(z.string()));
+  return z.object({ replicaBackupIds: ids(), sourceBackupIds: ids() });
 }
 export type CbrReplicationState = z.infer<ReturnType<typeof cbrState>>;
 
@@ -300,16 +304,17 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
       hint: "Run `pulumi refresh`; if the state was edited by hand, restore sourceVaultId, destinationVaultId and destinationRegion.",
     });
   }
+  const legacy = legacyLists().parse(state);
   const scope: Scope = {
     sourceVaultId,
     destinationVaultId,
     destinationRegion,
     after: parseCloudTime(state.trackedAfter),
-    legacyReplicaIds: state.replicaBackupIds,
+    legacyReplicaIds: legacy.replicaBackupIds,
   };
   if (state.trackedAfter === undefined && all) {
     // Version 0.x state: the mark is the newest replication before the first one it listed.
-    const listed = new Set([...(state.sourceBackupIds ?? []), ...(state.replicaBackupIds ?? [])]);
+    const listed = new Set([...(legacy.sourceBackupIds ?? []), ...(legacy.replicaBackupIds ?? [])]);
     const toward = towards(all, destinationRegion);
     const first = toward.find(
       (r) => listed.has(r.sourceBackupId) || (r.replicaId !== undefined && listed.has(r.replicaId)),
@@ -321,7 +326,9 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
 
 /** The scope of old state, migrating a version 0.x state to the mark (one more list call). */
 async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise<Scope> {
-  if (state.trackedAfter !== undefined || !state.sourceBackupIds?.length) return scopeOf(state);
+  if (state.trackedAfter !== undefined || !legacyLists().parse(state).sourceBackupIds?.length) {
+    return scopeOf(state);
+  }
   return scopeOf(state, await history(ctx, scopeOf(state).sourceVaultId));
 }
 

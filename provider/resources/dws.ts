@@ -9,8 +9,9 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
-import { type OpContext, type ResourceSpec, stateField } from "./framework";
+import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
 import {
+  adoptExisting,
   adoptOrCreate,
   deleteWatched,
   readWatched,
@@ -32,6 +33,7 @@ function snapshotFields() {
     region: regionName().optional(),
     timeouts: timeouts(),
     existingId: cloudId("DWS snapshot").optional(),
+    ...ownershipInputs(),
   };
 }
 
@@ -49,11 +51,13 @@ export type DwsSnapshotCopyInputs = z.infer<ReturnType<typeof dwsCopyInputs>>;
 function dwsState() {
   const text = () => stateField(z.string());
   const count = () => stateField(z.number());
-  return z.looseObject({
+  return z.object({
     name: text(),
     description: text(),
     region: text(),
     existingId: text(),
+    owner: text(),
+    generation: count(),
     clusterId: text(),
     sourceSnapshotId: text(),
     status: text(),
@@ -75,7 +79,7 @@ const snapshots: Watched<DwsSnapshotDetail, DwsSnapshotState> = {
   progress: (s) => parsePercent(s.progress),
   settled: new Set(["AVAILABLE"]),
   failed: new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]),
-  outputs: (s) => ({
+  outputs: (s): DwsSnapshotState => ({
     name: s.name,
     description: s.description ?? "",
     clusterId: s.cluster_id ?? undefined,
@@ -127,30 +131,12 @@ function deleteSnapshot(ctx: OpContext, id: string, olds: DwsSnapshotState): Pro
   });
 }
 
-/** Adopting an existing snapshot: it must exist; then it is managed like a created one. */
-async function adopt(ctx: OpContext, id: string, check: (s: DwsSnapshotDetail) => string | undefined) {
-  const s = await dwsApi(ctx.client, ctx.region, ctx.label).getSnapshot(id);
-  const mismatch = check(s);
-  if (mismatch) {
-    throw new HuaweiCloudError(`cannot adopt snapshot ${id}: ${mismatch}`, {
-      kind: "input",
-      resource: ctx.label,
-      hint: "Set existingId to a snapshot that matches the resource's inputs, or change the inputs to match it.",
-    });
-  }
-  return s.id;
-}
+/** Names are unique case-insensitively. Diff may see inputs that never passed check: not a string is no match. */
+const sameName = (a: unknown, b: unknown) =>
+  typeof a === "string" && typeof b === "string" && a.toLowerCase() === b.toLowerCase();
 
-/** Looks for a snapshot by its unique (case-insensitive) name: what an ambiguous create may have made. */
-async function findByName(ctx: OpContext, name: string, clusterId?: string): Promise<string | undefined> {
-  const all = await dwsApi(ctx.client, ctx.region, ctx.label).listSnapshots();
-  const hit = all.find(
-    (s) =>
-      s.name.toLowerCase() === name.toLowerCase() &&
-      (!clusterId || !s.cluster_id || s.cluster_id === clusterId),
-  );
-  return hit?.id;
-}
+/** The snapshot named so, in a list. */
+const named = (list: DwsSnapshotDetail[], name: string) => list.find((s) => sameName(s.name, name));
 
 /** DWS.7023: the cluster is busy (another snapshot is being taken); it clears when that finishes. */
 const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
@@ -161,8 +147,7 @@ const common = {
   isUnsettled: (olds: DwsSnapshotState) => unsettled(snapshots, olds.status),
   isFailed: (olds: DwsSnapshotState) => olds.status !== undefined && snapshots.failed.has(olds.status),
   // Names are unique (case-insensitively): a replacement with the same name must delete first.
-  deleteBeforeReplace: (olds: DwsSnapshotState, news: { name: string }) =>
-    olds.name?.toLowerCase() === news.name.toLowerCase(),
+  deleteBeforeReplace: (olds: DwsSnapshotState, news: { name: unknown }) => sameName(olds.name, news.name),
   read: (ctx: OpContext, id: string) => readWatched(ctx, snapshots, id),
   delete: deleteSnapshot,
   // Nothing updates in place; an update after an interrupted create resumes the wait.
@@ -172,38 +157,55 @@ const common = {
 
 /**
  * Creates (or adopts) a DWS snapshot and waits until it is AVAILABLE. A snapshot and a copy differ
- * only in the request that makes them and in what an adopted one must match.
+ * only in the request that makes them and in the cluster they belong to.
+ *
+ * A DWS snapshot cannot carry a mark of ownership, but its name is unique in the project: the name
+ * is proven free before the first POST, so after an ambiguous one, the snapshot holding it in the
+ * same cluster appeared since and is ours. One that held it before is never adopted (the create is
+ * refused, naming it).
  */
 async function createAndWait(
   ctx: OpContext,
-  inputs: { name: string; existingId?: string },
-  how: {
-    post: () => Promise<string>;
-    clusterId?: string;
-    mismatch: (s: DwsSnapshotDetail) => string | undefined;
-  },
+  inputs: { name: string; existingId?: string; owner?: string; generation?: number },
+  how: { post: () => Promise<string>; clusterId: () => Promise<string> },
 ) {
-  const { created: id, startedAt } = inputs.existingId
-    ? { created: await adopt(ctx, inputs.existingId, how.mismatch), startedAt: undefined }
-    : await adoptOrCreate(ctx, {
-        // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
-        post: () => retryWhileBusy(ctx, clusterBusy, how.post),
-        find: () => findByName(ctx, inputs.name, how.clusterId),
-      }).catch((err) => explainNameTaken(ctx, inputs.name, err));
+  const dws = dwsApi(ctx.client, ctx.region, ctx.label);
+  const clusterId = await how.clusterId();
+  let id: string;
+  let startedAt: number | undefined;
+  if (inputs.existingId && identityOf(inputs).first) {
+    const s = await adoptExisting(ctx, snapshots, inputs.existingId, [
+      (s) => (sameName(s.name, inputs.name) ? undefined : `its name is "${s.name}"`),
+      (s) =>
+        s.cluster_id && s.cluster_id !== clusterId ? `it belongs to cluster ${s.cluster_id}` : undefined,
+      (s) =>
+        s.type && s.type !== "MANUAL"
+          ? `it is an ${s.type} snapshot (only manual ones can be managed)`
+          : undefined,
+    ]);
+    id = s.id;
+  } else {
+    const holder = named(await dws.listSnapshots(), inputs.name);
+    if (holder) throw nameTaken(ctx, inputs.name, holder.id);
+    ({ created: id, startedAt } = await adoptOrCreate(ctx, {
+      // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
+      post: () => retryWhileBusy(ctx, clusterBusy, how.post),
+      find: async () => named(await dws.listClusterSnapshots(clusterId), inputs.name)?.id,
+    }));
+  }
   ctx.recordId(id, { status: "CREATING" });
   return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
 }
 
 /**
- * Names are unique. A refused create whose name is taken gets the id of the holder: it may be this
- * stack's own snapshot, left behind by a run that was killed before it could record it.
+ * Names are unique: a create whose name is taken is refused before it is sent, with the holder's
+ * id. It may be this stack's own snapshot, left behind by a run that was killed before it could
+ * record it; nothing proves that, so only the user can say so.
  */
-async function explainNameTaken(ctx: OpContext, name: string, err: unknown): Promise<never> {
-  if (!(err instanceof HuaweiCloudError) || err.kind !== "api" || err.outcomeUnknown) throw err;
-  const holder = await findByName(ctx, name).catch(() => undefined);
-  if (!holder) throw err;
-  throw new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
-    ...err.fields(),
+function nameTaken(ctx: OpContext, name: string, holder: string): HuaweiCloudError {
+  return new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
+    kind: "input",
+    resource: ctx.label,
     hint:
       `If it is this stack's own (left by an interrupted run), adopt it with existingId: "${holder}"; ` +
       "otherwise choose another name.",
@@ -226,11 +228,7 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs, DwsSnapshotState> 
           cluster_id: inputs.clusterId,
           description: inputs.description,
         }),
-      clusterId: inputs.clusterId,
-      mismatch: (s) =>
-        s.cluster_id && s.cluster_id !== inputs.clusterId
-          ? `it belongs to cluster ${s.cluster_id}`
-          : undefined,
+      clusterId: async () => inputs.clusterId,
     }),
 };
 
@@ -252,7 +250,20 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs, DwsSnapsho
           backup_name: inputs.name,
           description: inputs.description,
         }),
-      mismatch: (s) =>
-        s.name.toLowerCase() !== inputs.name.toLowerCase() ? `its name is "${s.name}"` : undefined,
+      // A copy belongs to the cluster of the snapshot it copies.
+      clusterId: async () => {
+        const source = await dwsApi(ctx.client, ctx.region, ctx.label).findSnapshot(inputs.sourceSnapshotId);
+        if (!source?.cluster_id) {
+          throw new HuaweiCloudError(
+            `sourceSnapshotId ${inputs.sourceSnapshotId}: there is no such snapshot`,
+            {
+              kind: "input",
+              resource: ctx.label,
+              hint: `Check the id and the region (${ctx.region}).`,
+            },
+          );
+        }
+        return source.cluster_id;
+      },
     }),
 };

@@ -9,8 +9,9 @@ import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
 import { type EvsSnapshotDetail, evsApi } from "../services/evs";
 import { parseCloudTime, parsePercent } from "../services/util";
-import { type OpContext, type ResourceSpec, stateField } from "./framework";
+import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
 import {
+  adoptExisting,
   adoptOrCreate,
   deleteWatched,
   observe,
@@ -23,19 +24,22 @@ import {
 import { cloudId, evsDescription, evsMetadata, evsName, regionName, timeouts } from "./rules";
 
 const MINUTE = 60_000;
-/** Clock skew tolerated when matching an ambiguous create by creation time. */
-const CREATE_MATCH_WINDOW_MS = 2 * MINUTE;
+/** The metadata key that carries a snapshot's owner stamp (docs/ownership.md). */
+const OWNER_KEY = "pulumi_owner";
 
 function evsInputs() {
   return z.strictObject({
     volumeId: cloudId("EVS volume"),
     name: evsName(),
     description: evsDescription(),
-    metadata: evsMetadata(),
+    metadata: evsMetadata().refine((m) => m?.[OWNER_KEY] === undefined, {
+      message: `keys must not include "${OWNER_KEY}" (the provider's own mark of ownership)`,
+    }),
     force: z.boolean({ error: "must be true or false" }).optional(),
     region: regionName().optional(),
     timeouts: timeouts(),
     existingId: cloudId("EVS snapshot").optional(),
+    ...ownershipInputs(),
   });
 }
 export type EvsSnapshotInputs = z.infer<ReturnType<typeof evsInputs>>;
@@ -43,7 +47,7 @@ export type EvsSnapshotInputs = z.infer<ReturnType<typeof evsInputs>>;
 /** The state of an EvsSnapshot: the inputs echoed, then what the API reports. */
 function evsState() {
   const text = () => stateField(z.string());
-  return z.looseObject({
+  return z.object({
     volumeId: text(),
     name: text(),
     description: text(),
@@ -51,6 +55,8 @@ function evsState() {
     force: stateField(z.boolean()),
     region: text(),
     existingId: text(),
+    owner: text(),
+    generation: stateField(z.number()),
     cloudMetadata: stateField(z.record(z.string(), z.string())),
     status: text(),
     size: stateField(z.number()),
@@ -74,7 +80,7 @@ const snapshots: Watched<EvsSnapshotDetail, EvsSnapshotState> = {
   progress: progressOf,
   settled: new Set(["available"]),
   failed: new Set(["error", "error_deleting", "deleting"]),
-  outputs: (s) => ({
+  outputs: (s): EvsSnapshotState => ({
     volumeId: s.volume_id,
     name: s.name ?? "",
     description: s.description ?? "",
@@ -118,44 +124,37 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs, EvsSnapshotState> 
   labelOf: (i, id) => `EVS snapshot "${String(i.name)}"${id ? ` (${id})` : ""}`,
 
   async create(ctx, inputs) {
-    const evs = evsApi(ctx.client, ctx.region, ctx.label);
+    const identity = identityOf(inputs);
     let snapshot: EvsSnapshotDetail;
     let startedAt: number | undefined;
-    if (inputs.existingId) {
-      snapshot = await evs.getSnapshot(inputs.existingId);
-      if (snapshot.volume_id !== inputs.volumeId) {
-        throw new HuaweiCloudError(
-          `cannot adopt snapshot ${snapshot.id}: it is a snapshot of volume ${snapshot.volume_id}`,
-          {
-            kind: "input",
-            resource: ctx.label,
-            hint: "Set existingId to a snapshot of the resource's volumeId, or change volumeId to match it.",
-          },
-        );
-      }
+    if (inputs.existingId && identity.first) {
+      snapshot = await adoptExisting(ctx, snapshots, inputs.existingId, [
+        (s) => (s.volume_id !== inputs.volumeId ? `it is a snapshot of volume ${s.volume_id}` : undefined),
+        (s) => (s.name !== inputs.name ? `its name is "${s.name ?? ""}", not "${inputs.name}"` : undefined),
+      ]);
     } else {
-      const firstTry = Date.now();
-      ({ created: snapshot, startedAt } = await adoptOrCreate(ctx, {
-        post: () =>
-          evs.createSnapshot({
-            volume_id: inputs.volumeId,
-            name: inputs.name,
-            description: inputs.description,
-            metadata: inputs.metadata,
-            force: inputs.force,
-          }),
-        // Same name, same volume, created since the first attempt (with a margin for clock skew).
-        find: async () => {
-          const candidates = (await evs.listSnapshots({ volume_id: inputs.volumeId, name: inputs.name }))
-            .filter(
-              (s) =>
-                s.name === inputs.name &&
-                (parseCloudTime(s.created_at) ?? 0) >= firstTry - CREATE_MATCH_WINDOW_MS,
-            )
-            .sort((a, b) => (parseCloudTime(b.created_at) ?? 0) - (parseCloudTime(a.created_at) ?? 0));
-          return candidates[0];
-        },
-      }));
+      const evs = evsApi(ctx.client, ctx.region, ctx.label);
+      // Ours is what carries our stamp: never a snapshot made by hand, by another resource on the
+      // same disk, or by the incarnation this one replaces (another generation), whatever the clocks say.
+      const ours = async () =>
+        (await evs.listSnapshots({ volume_id: inputs.volumeId }))
+          .filter((s) => s.metadata?.[OWNER_KEY] === identity.stamp)
+          .sort((a, b) => (parseCloudTime(a.created_at) ?? 0) - (parseCloudTime(b.created_at) ?? 0))[0];
+      // A run killed after its POST left this resource's snapshot behind: take it back.
+      const left = identity.stable ? await ours() : undefined;
+      ({ created: snapshot, startedAt } = left
+        ? { created: left, startedAt: undefined }
+        : await adoptOrCreate(ctx, {
+            post: () =>
+              evs.createSnapshot({
+                volume_id: inputs.volumeId,
+                name: inputs.name,
+                description: inputs.description,
+                metadata: { ...inputs.metadata, [OWNER_KEY]: identity.stamp },
+                force: inputs.force,
+              }),
+            find: ours,
+          }));
     }
     const id = snapshot.id;
     ctx.recordId(id, snapshots.outputs(snapshot));

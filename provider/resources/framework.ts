@@ -4,6 +4,7 @@
  * ResourceSpec (its rules and its create/read/update/delete); `providerFor` turns that into the
  * methods the Pulumi dynamic provider host calls.
  */
+import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { createClient, resolveSettings } from "../client";
 import { HuaweiCloudError } from "../client/errors";
@@ -63,7 +64,8 @@ export interface ResourceSpec<I extends Props, S extends Props = Props> {
   /**
    * State schema factory. Tolerant: a partial failure, an interrupted run or an older version may
    * have left any field out or of another type, so every field is optional and an unreadable one
-   * reads as absent (see `stateField`); unknown keys are kept.
+   * reads as absent (see `stateField`). Fields it does not name are left out of the typed value
+   * (the framework keeps them in state), so outputs a resource writes must be named in it.
    */
   state: () => z.ZodType<S>;
   /** Input properties whose change replaces the resource. */
@@ -98,8 +100,7 @@ export function untypedState(): z.ZodType<Props> {
 
 /** Old state (outputs) as the spec's type; anything but an object reads as an empty state. */
 export function stateOf<S extends Props>(spec: Pick<ResourceSpec<Props, S>, "state">, props: unknown): S {
-  const plain = props && typeof props === "object" && !Array.isArray(props) ? withoutPaths(props, []) : {};
-  const parsed = spec.state().safeParse(plain);
+  const parsed = spec.state().safeParse(plainProps(props));
   return parsed.success ? parsed.data : spec.state().parse({});
 }
 
@@ -229,6 +230,57 @@ export function partialFailure(err: unknown, id: string, properties: Props): Err
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ownership (docs/ownership.md)
+
+/**
+ * The hidden inputs that say whose a cloud object is. `owner` names the resource (the public class
+ * fills it from project, stack, parent and name: stable across retries, crashes and later `up`s,
+ * different for two resources); `generation` counts the resource's incarnations (check sets it
+ * from the old inputs: absent for a first create, one more on every later check, so a replacement
+ * never has the identity of what it replaces).
+ */
+export function ownershipInputs() {
+  return {
+    owner: z
+      .string({ error: "must be a string" })
+      .min(1)
+      .max(1024, "must be at most 1024 characters")
+      .optional(),
+    generation: z.number({ error: "must be a number" }).int().min(0).optional(),
+  };
+}
+
+/** What check adds: the owner kept from the old inputs, and the next generation when there were any. */
+function withOwnership(
+  spec: { inputs: () => { shape: Record<string, unknown> } },
+  olds: Props,
+  inputs: Props,
+) {
+  if (!("generation" in spec.inputs().shape)) return inputs;
+  const before = plainProps(olds);
+  if (Object.keys(before).length === 0) return inputs;
+  const generation = typeof before.generation === "number" ? before.generation + 1 : 1;
+  const owner = inputs.owner ?? (typeof before.owner === "string" ? before.owner : undefined);
+  return { ...inputs, ...(owner === undefined ? {} : { owner }), generation };
+}
+
+export interface Identity {
+  /** What is stamped on the cloud object, where it can carry it (hex; no secret, no clock). */
+  stamp: string;
+  /** Whether the stamp is the resource's own (an owner was given) rather than this call's alone. */
+  stable: boolean;
+  /** A first incarnation: only it may adopt an `existingId` (a replacement never takes it again). */
+  first: boolean;
+}
+
+export function identityOf(inputs: { owner?: string; generation?: number }): Identity {
+  const generation = inputs.generation ?? 0;
+  const owner = inputs.owner ?? `call:${randomUUID()}`;
+  const stamp = createHash("sha256").update(`${owner}#${generation}`).digest("hex").slice(0, 32);
+  return { stamp, stable: inputs.owner !== undefined, first: generation === 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Check
 
 /** Paths (dotted) of every preview-unknown value in the inputs. */
@@ -254,6 +306,7 @@ function withoutPaths(value: unknown, paths: string[], prefix = ""): unknown {
 export function checkInputs<I extends Props, S extends Props>(
   spec: ResourceSpec<I, S>,
   news: Props,
+  olds: Props = {},
 ): { inputs: Props; failures: CheckFailure[] } {
   const unknown = unknownPaths(withoutPaths(news, []));
   const known = withoutPaths(news, unknown) as Props;
@@ -262,7 +315,7 @@ export function checkInputs<I extends Props, S extends Props>(
     .safeParse(known);
   if (parsed.success) {
     if (unknown.length > 0) return { inputs: news, failures: [] }; // keep the sentinels for the engine
-    return { inputs: stripUndefined(parsed.data as Props), failures: [] };
+    return { inputs: withOwnership(spec, olds, stripUndefined(parsed.data as Props)), failures: [] };
   }
   const failures: CheckFailure[] = [];
   for (const issue of parsed.error.issues) {
@@ -387,17 +440,25 @@ function named(err: unknown, label: string): unknown {
   return err instanceof HuaweiCloudError ? err.withResource(label) : err;
 }
 
+/** The engine sends objects; anything else is treated as "nothing known" rather than a crash. */
+function asProps(v: unknown): Props {
+  return v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {};
+}
+
+/** Properties without `__provider` (and anything but an object read as none). */
+function plainProps(v: unknown): Props {
+  return withoutPaths(asProps(v), []) as Props;
+}
+
 export function providerFor<I extends Props, S extends Props>(specI: ResourceSpec<I, S>): DynamicMethods {
   const spec = specI as unknown as ResourceSpec<Props, Props>;
-  const echo = (inputs: Props, region: string) => ({ ...(withoutPaths(inputs, []) as Props), region });
+  const echo = (inputs: Props, region: string) => ({ ...plainProps(inputs), region });
   return {
-    async check(_olds, news) {
-      return checkInputs(spec, news);
+    async check(olds, news) {
+      return checkInputs(spec, news, asProps(olds));
     },
 
     async diff(_id, olds, news) {
-      // The engine sends objects; anything else is treated as "nothing known" rather than a crash.
-      const asProps = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Props) : {});
       return diffInputs(spec, asProps(olds), asProps(news));
     },
 
@@ -429,7 +490,7 @@ export function providerFor<I extends Props, S extends Props>(specI: ResourceSpe
         throw named(err, ctx.label);
       }
       if (!outs) return { id: "", props: {} };
-      const merged = layered(withoutPaths(props, []) as Props, outs);
+      const merged = layered(plainProps(props), outs);
       const inputs = Object.fromEntries(Object.entries(merged).filter(([k]) => k in spec.inputs().shape));
       return { id, props: merged, inputs };
     },
@@ -437,7 +498,7 @@ export function providerFor<I extends Props, S extends Props>(specI: ResourceSpe
     async update(id, olds, news) {
       const inputs = inputsOnly(spec, news);
       const { ctx, recorded } = contextFor(spec, inputs, "update", id);
-      const before = withoutPaths(olds, []) as Props;
+      const before = plainProps(olds);
       try {
         const outs = spec.update ? await spec.update(ctx, id, stateOf(spec, olds), inputs) : {};
         return { outs: layered(before, echo(inputs, ctx.region), outs) };

@@ -86,6 +86,35 @@ export async function waitSettled<T, O extends Props>(
   return done.value;
 }
 
+/**
+ * `existingId`: the object must exist and match every identifying input (each check returns what
+ * differs, or undefined); then it is managed like a created one.
+ */
+export async function adoptExisting<T>(
+  ctx: OpContext,
+  w: Watched<T, Props>,
+  id: string,
+  checks: ((o: T) => string | undefined)[],
+): Promise<T> {
+  const o = await w.find(ctx, id);
+  if (o === undefined) {
+    throw new HuaweiCloudError(`existingId ${id}: there is no such snapshot in region ${ctx.region}`, {
+      kind: "input",
+      resource: ctx.label,
+      hint: "Check the id and the region, or remove existingId to create a new snapshot.",
+    });
+  }
+  const mismatch = checks.map((check) => check(o)).filter((m) => m !== undefined);
+  if (mismatch.length > 0) {
+    throw new HuaweiCloudError(`cannot adopt snapshot ${id}: ${mismatch.join("; ")}`, {
+      kind: "input",
+      resource: ctx.label,
+      hint: "Set existingId to a snapshot that matches the resource's inputs, or change the inputs to match it.",
+    });
+  }
+  return o;
+}
+
 /** What a DELETE request came to. */
 export type DeleteSent = "sent" | "gone" | "not-yet";
 
