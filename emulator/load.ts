@@ -92,7 +92,9 @@ export async function runLoad(opts: LoadOptions = {}): Promise<LoadReport> {
           path: qs ? `${path}?${qs}` : path,
           headers: { ...headers, "Content-Length": String(bytes.length) },
           agent,
-          timeout: 10_000,
+          // Generous: on a starved machine (CI, parallel suites) an answer can take seconds; speed is
+          // reported, never asserted.
+          timeout: 30_000,
         },
         (res) => {
           const chunks: Buffer[] = [];
