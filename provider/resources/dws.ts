@@ -6,7 +6,7 @@
  * DWS.5149 on GET, DWS.0001 "has been deleted" on DELETE (huawei-apis.md §1).
  */
 import { z } from "zod";
-import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { HuaweiCloudError } from "../client/errors";
 import { type DwsSnapshotDetail, dwsApi } from "../services/dws";
 import { parseCloudTime, parsePercent } from "../services/util";
 import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
@@ -118,15 +118,7 @@ function deleteSnapshot(ctx: OpContext, id: string, olds: DwsSnapshotState): Pro
     deletable: DELETABLE,
     // A snapshot still being created cannot be deleted: it is let finish (or fail) first.
     sendFirst: olds.status !== undefined && DELETABLE.has(olds.status),
-    send: async () => {
-      try {
-        await dws.deleteSnapshot(id);
-        return "sent";
-      } catch (err) {
-        if (isNotFound(err) || (err instanceof HuaweiCloudError && err.code === "DWS.0001")) return "gone";
-        throw err;
-      }
-    },
+    send: () => dws.removeSnapshot(id),
     failureHint: "Delete it in the DWS console, or run `pulumi destroy` again.",
   });
 }

@@ -6,7 +6,7 @@
  * description update in place; everything else replaces.
  */
 import { z } from "zod";
-import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { HuaweiCloudError } from "../client/errors";
 import { type EvsSnapshotDetail, evsApi } from "../services/evs";
 import { parseCloudTime, parsePercent } from "../services/util";
 import { identityOf, type OpContext, ownershipInputs, type ResourceSpec, stateField } from "./framework";
@@ -189,10 +189,8 @@ export const evsSnapshotSpec: ResourceSpec<EvsSnapshotInputs, EvsSnapshotState> 
       sendFirst: true,
       send: async () => {
         try {
-          await evs.deleteSnapshot(id);
-          return "sent";
+          return await evs.removeSnapshot(id);
         } catch (err) {
-          if (isNotFound(err)) return "gone";
           // EVS.1047: not available or error (yet). Wait for it to settle, then ask again.
           if (err instanceof HuaweiCloudError && err.code === "EVS.1047") return "not-yet";
           throw err;

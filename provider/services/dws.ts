@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
-import { allPages, orUndefined } from "./util";
+import { allPages, orUndefined, sentOrGone } from "./util";
 
 export function dwsSnapshotSchema() {
   return z.object({
@@ -116,6 +116,11 @@ export function dwsApi(client: HuaweiClient, region: string, resource?: string) 
         method: "DELETE",
         path: `/v1.0/{project_id}/snapshots/${encodeURIComponent(id)}`,
       });
+    },
+
+    /** Deletes a manual snapshot: "gone" when it was gone already (not-found, or DWS.0001 "has been deleted"). */
+    removeSnapshot(id: string): Promise<"sent" | "gone"> {
+      return sentOrGone(api.deleteSnapshot(id), ["DWS.0001"]);
     },
   };
   return api;

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
-import { allPages, orUndefined } from "./util";
+import { allPages, orUndefined, sentOrGone } from "./util";
 
 export function evsSnapshotSchema() {
   return z.object({
@@ -121,6 +121,11 @@ export function evsApi(client: HuaweiClient, region: string, resource?: string) 
         method: "DELETE",
         path: `/v2/{project_id}/cloudsnapshots/${encodeURIComponent(id)}`,
       });
+    },
+
+    /** Deletes a snapshot: "gone" when it was gone already (404, EVS.5404). */
+    removeSnapshot(id: string): Promise<"sent" | "gone"> {
+      return sentOrGone(api.deleteSnapshot(id));
     },
   };
   return api;

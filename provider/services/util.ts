@@ -88,6 +88,21 @@ function lastPage<T>(res: Page<T>, seen: number, opts: PagingOptions<T>): boolea
   return res.items.length < opts.limit;
 }
 
+/** A DELETE: "sent", or "gone" when there was nothing to delete (not-found, or one of `goneCodes`). */
+export async function sentOrGone(
+  del: Promise<void>,
+  goneCodes: readonly string[] = [],
+): Promise<"sent" | "gone"> {
+  try {
+    await del;
+    return "sent";
+  } catch (err) {
+    if (isNotFound(err) || (err instanceof HuaweiCloudError && goneCodes.includes(err.code ?? "")))
+      return "gone";
+    throw err;
+  }
+}
+
 /** The one place a look-up's not-found is caught: the object, or undefined when there is none. */
 export async function orUndefined<T>(get: Promise<T>): Promise<T | undefined> {
   try {
