@@ -17,6 +17,7 @@ import dwsSnapshotProvider = require("./kinds/DwsSnapshot");
 import dwsSnapshotCopyProvider = require("./kinds/DwsSnapshotCopy");
 import evsSnapshotProvider = require("./kinds/EvsSnapshot");
 
+import type { CbrReplicationState } from "./resources/cbr";
 import type { DwsSnapshotState } from "./resources/dws";
 import type { EvsSnapshotState } from "./resources/evs";
 
@@ -257,60 +258,65 @@ export interface CbrReplicationArgs {
   timeouts?: pulumi.Input<Timeouts>;
 }
 
+const CBR_OUTPUTS = outputNames<CbrReplicationState, CbrReplicationArgs>({
+  destinationProjectId: true,
+  region: true,
+  status: true,
+  statusDetail: true,
+  progress: true,
+  backups: true,
+  replicas: true,
+  replicating: true,
+  failed: true,
+  lost: true,
+  sourceGone: true,
+  problems: true,
+  trackedAfter: true,
+  startedAt: true,
+});
+
 /**
  * Cross-region replication of a CBR server backup vault's backups; `pulumi up` waits until every
  * replication record has succeeded and every replica is available. Destroying it deletes the
  * replicas it made (use Pulumi's `retainOnDelete` to keep them).
  */
 export class CbrReplication extends pulumi.dynamic.Resource {
-  declare readonly sourceVaultId: pulumi.Output<string>;
-  declare readonly destinationVaultId: pulumi.Output<string>;
-  declare readonly destinationRegion: pulumi.Output<string>;
-  declare readonly destinationProjectId: pulumi.Output<string>;
+  declare readonly sourceVaultId: Out<CbrReplicationState, "sourceVaultId">;
+  declare readonly destinationVaultId: Out<CbrReplicationState, "destinationVaultId">;
+  declare readonly destinationRegion: Out<CbrReplicationState, "destinationRegion">;
+  declare readonly destinationProjectId: Out<CbrReplicationState, "destinationProjectId">;
   /** The source region. */
-  declare readonly region: pulumi.Output<string>;
+  declare readonly region: Out<CbrReplicationState, "region">;
   /** replicating, success, fail or replica_lost (all its replications together). */
-  declare readonly status: pulumi.Output<string>;
+  declare readonly status: Out<CbrReplicationState, "status">;
   /** One sentence: how many replicas are present, replicating, failed, lost, left by expired sources. */
-  declare readonly statusDetail: pulumi.Output<string>;
+  declare readonly statusDetail: Out<CbrReplicationState, "statusDetail">;
   /** Mean percent complete over its replications. */
-  declare readonly progress: pulumi.Output<number>;
+  declare readonly progress: Out<CbrReplicationState, "progress">;
   /** Source backups it replicated (the latest replication of each counts). */
-  declare readonly backups: pulumi.Output<number>;
+  declare readonly backups: Out<CbrReplicationState, "backups">;
   /** Its replicas present in the destination vault. */
-  declare readonly replicas: pulumi.Output<number>;
-  declare readonly replicating: pulumi.Output<number>;
-  declare readonly failed: pulumi.Output<number>;
+  declare readonly replicas: Out<CbrReplicationState, "replicas">;
+  declare readonly replicating: Out<CbrReplicationState, "replicating">;
+  declare readonly failed: Out<CbrReplicationState, "failed">;
   /** Replicas deleted outside Pulumi while their source backup remains (the next up makes them again). */
-  declare readonly lost: pulumi.Output<number>;
+  declare readonly lost: Out<CbrReplicationState, "lost">;
   /** Source backups that expired or were deleted (their replicas stay tracked). */
-  declare readonly sourceGone: pulumi.Output<number>;
+  declare readonly sourceGone: Out<CbrReplicationState, "sourceGone">;
   /** At most 5 lines, each naming a backup and what went wrong. */
-  declare readonly problems: pulumi.Output<string[]>;
-  /** Its replications are those newer than this cloud time (ISO 8601), the newest before its first request. */
-  declare readonly trackedAfter: pulumi.Output<string | undefined>;
-  declare readonly startedAt: pulumi.Output<string>;
+  declare readonly problems: Out<CbrReplicationState, "problems">;
+  /**
+   * Its replications are the source vault's replications towards the region newer than this cloud
+   * time (ISO 8601): the newest one before its first request; absent when there was none.
+   */
+  declare readonly trackedAfter: MaybeOut<CbrReplicationState, "trackedAfter">;
+  declare readonly startedAt: Out<CbrReplicationState, "startedAt">;
 
   constructor(name: string, args: CbrReplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providers.CbrReplication,
       name,
-      withOutputs(args, [
-        "destinationProjectId",
-        "region",
-        "status",
-        "statusDetail",
-        "progress",
-        "backups",
-        "replicas",
-        "replicating",
-        "failed",
-        "lost",
-        "sourceGone",
-        "problems",
-        "trackedAfter",
-        "startedAt",
-      ]),
+      withOutputs(args, CBR_OUTPUTS),
       opts,
       "huaweicloud",
       "CbrReplication",

@@ -73,10 +73,14 @@ export function cbrState() {
     lost: count(),
     sourceGone: count(),
     problems: stateField(z.array(z.string())),
-    /** Version 0.x listed every replication; read only to find what it made. */
-    replicaBackupIds: stateField(z.array(z.string())),
-    sourceBackupIds: stateField(z.array(z.string())),
+    region: text(),
   });
+}
+
+/** Version 0.x listed every replication in state; read only to find what it made. */
+function legacyLists() {
+  const ids = () => stateField(z.array(z.string()));
+  return z.object({ replicaBackupIds: ids(), sourceBackupIds: ids() });
 }
 export type CbrReplicationState = z.infer<ReturnType<typeof cbrState>>;
 
@@ -169,8 +173,10 @@ function latestPerBackup(all: Replication[], after: number | undefined): Replica
 }
 
 function newest(rs: Replication[], before = Number.POSITIVE_INFINITY): number | undefined {
-  const times = rs.map((r) => r.createdAt).filter((t) => t < before);
-  return times.length ? Math.max(...times) : undefined;
+  let latest: number | undefined;
+  for (const r of rs)
+    if (r.createdAt < before && (latest === undefined || r.createdAt > latest)) latest = r.createdAt;
+  return latest;
 }
 
 function towards(all: Array<Replication & { region?: string }>, region: string): Replication[] {
@@ -298,16 +304,17 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
       hint: "Run `pulumi refresh`; if the state was edited by hand, restore sourceVaultId, destinationVaultId and destinationRegion.",
     });
   }
+  const legacy = legacyLists().parse(state);
   const scope: Scope = {
     sourceVaultId,
     destinationVaultId,
     destinationRegion,
     after: parseCloudTime(state.trackedAfter),
-    legacyReplicaIds: state.replicaBackupIds,
+    legacyReplicaIds: legacy.replicaBackupIds,
   };
   if (state.trackedAfter === undefined && all) {
     // Version 0.x state: the mark is the newest replication before the first one it listed.
-    const listed = new Set([...(state.sourceBackupIds ?? []), ...(state.replicaBackupIds ?? [])]);
+    const listed = new Set([...(legacy.sourceBackupIds ?? []), ...(legacy.replicaBackupIds ?? [])]);
     const toward = towards(all, destinationRegion);
     const first = toward.find(
       (r) => listed.has(r.sourceBackupId) || (r.replicaId !== undefined && listed.has(r.replicaId)),
@@ -319,12 +326,15 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
 
 /** The scope of old state, migrating a version 0.x state to the mark (one more list call). */
 async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise<Scope> {
-  if (state.trackedAfter !== undefined || !state.sourceBackupIds?.length) return scopeOf(state);
+  if (state.trackedAfter !== undefined || !legacyLists().parse(state).sourceBackupIds?.length) {
+    return scopeOf(state);
+  }
   return scopeOf(state, await history(ctx, scopeOf(state).sourceVaultId));
 }
 
 function markOf(scope: Scope): Partial<CbrReplicationState> {
-  return { trackedAfter: scope.after === undefined ? undefined : new Date(scope.after).toISOString() };
+  const known = scope.after !== undefined && Number.isFinite(scope.after);
+  return { trackedAfter: known ? new Date(scope.after!).toISOString() : undefined };
 }
 
 async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number) {
@@ -378,27 +388,34 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     const earlier = towards(before, inputs.destinationRegion);
     const scope: Scope = { ...inputs, after: newest(earlier) };
     let startedAt: number | undefined;
+    let started: Partial<CbrReplicationState> | undefined;
+    // In state from the first request the cloud accepted: whatever fails later, nothing it made is lost.
+    const record = (at = Date.now()) => {
+      if (started) return;
+      started = { destinationProjectId, startedAt: new Date(at).toISOString(), ...markOf(scope) };
+      ctx.recordId(id, { ...started, status: "replicating" });
+    };
     const adopted = inputs.adoptExisting ? await liveReplications(ctx, scope, earlier) : [];
     if (adopted.length) {
       // Adopted: the mark goes just before the oldest replication whose replica exists; a later one
       // whose replica is gone is replicated again.
-      scope.after = newest(earlier, Math.min(...adopted.map((r) => r.createdAt)));
+      scope.after = newest(
+        earlier,
+        adopted.reduce((min, r) => Math.min(min, r.createdAt), Number.POSITIVE_INFINITY),
+      );
+      record();
       const lost = (await survey(ctx, scope, "always")).filter((r) => verdict(r) === "lost");
       await replicateEach(
         ctx,
         target,
         lost.map((r) => r.sourceBackupId),
         before,
+        record,
       );
     } else {
-      startedAt = await replicate(ctx, target, before);
+      startedAt = await replicate(ctx, target, before, record);
     }
-    const started = {
-      destinationProjectId,
-      startedAt: new Date(startedAt ?? Date.now()).toISOString(),
-      ...markOf(scope),
-    };
-    ctx.recordId(id, { ...started, status: "replicating" });
+    record(); // nothing to replicate: an empty vault
     return { id, outs: { ...started, ...(await waitReplicated(ctx, scope, startedAt)) } };
   },
 
@@ -495,7 +512,12 @@ type Target = CbrReplicationInputs & { destinationProjectId: string };
  * there before (BackupService.6130 with no replication running), its backups are replicated one
  * by one instead. Returns when the cloud accepted the work.
  */
-async function replicate(ctx: OpContext, target: Target, before: Array<Replication & { region?: string }>) {
+async function replicate(
+  ctx: OpContext,
+  target: Target,
+  before: Array<Replication & { region?: string }>,
+  accepted: () => void,
+) {
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
   try {
@@ -519,6 +541,7 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
           (r) => !known.has(r.logId),
         ),
     );
+    accepted();
     return Date.now();
   } catch (err) {
     if (!(err instanceof HuaweiCloudError) || err.code !== "BackupService.6130") throw err;
@@ -548,6 +571,7 @@ async function replicate(ctx: OpContext, target: Target, before: Array<Replicati
     target,
     todo.map((b) => b.id),
     before,
+    accepted,
   );
   return startedAt;
 }
@@ -569,6 +593,7 @@ async function replicateEach(
   target: Target,
   backupIds: string[],
   before: Replication[],
+  accepted: () => void = () => {},
 ): Promise<void> {
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
@@ -593,6 +618,7 @@ async function replicateEach(
           (r) => r.sourceBackupId === backupId && !known.has(r.logId),
         ),
     );
+    accepted();
   }
 }
 

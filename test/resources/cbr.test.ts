@@ -2,18 +2,18 @@ import { describe, expect, it } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
 import { ownerMark } from "../../provider/resources/cbr";
 import { cbrApi } from "../../provider/services/cbr";
-import { backupsIn } from "./cbr-helpers";
+import { backupsIn, inputsOf } from "./cbr-helpers";
 import { cbr, checked, DEFAULT_IDS, REGIONS, useEmulator } from "./helpers";
 
 const env = useEmulator();
+const DEFAULT_VAULTS = {
+  sourceVaultId: DEFAULT_IDS.cbrSourceVaultId,
+  destinationVaultId: DEFAULT_IDS.cbrDestinationVaultId,
+};
 
 describe("CbrReplication against the emulator", () => {
   it("replicates a vault across regions, follows it to the end, reads, and deletes the replicas", async () => {
-    const inputs = await checked(cbr(), {
-      sourceVaultId: DEFAULT_IDS.cbrSourceVaultId,
-      destinationVaultId: DEFAULT_IDS.cbrDestinationVaultId,
-      destinationRegion: REGIONS.secondary.name,
-    });
+    const inputs = await checked(cbr(), inputsOf(DEFAULT_VAULTS));
     const { id, outs } = await cbr().create(inputs);
     expect(id).toBe(`${DEFAULT_IDS.cbrSourceVaultId}:${REGIONS.secondary.name}`);
     const sources = DEFAULT_IDS.cbrSourceBackupIds.length;
@@ -46,11 +46,7 @@ describe("CbrReplication against the emulator", () => {
 describe("CbrReplication drift", () => {
   it("a replica deleted outside Pulumi is found by refresh and made again by the next up", async () => {
     env.emu.backend.reset();
-    const inputs = await checked(cbr(), {
-      sourceVaultId: DEFAULT_IDS.cbrSourceVaultId,
-      destinationVaultId: DEFAULT_IDS.cbrDestinationVaultId,
-      destinationRegion: REGIONS.secondary.name,
-    });
+    const inputs = await checked(cbr(), inputsOf(DEFAULT_VAULTS));
     const { id, outs } = await cbr().create(inputs);
     const [lost, ...kept] = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
     const outside = createClient(resolveSettings({ config: { get: (k: string) => env.config[k] }, env: {} }));
@@ -79,6 +75,31 @@ describe("CbrReplication drift", () => {
     expect(remade?.description).toBe(ownerMark(DEFAULT_IDS.cbrSourceVaultId, REGIONS.secondary.name));
 
     await cbr().delete(id, repaired);
+    expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
+  });
+});
+
+describe("CbrReplication state written by version 0.x", () => {
+  it("a list per backup and no mark: read finds its replications, and destroy deletes every replica", async () => {
+    env.emu.backend.reset();
+    const inputs = await checked(cbr(), inputsOf(DEFAULT_VAULTS));
+    const { id, outs } = await cbr().create(inputs);
+    const replicaIds = backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId).map((b) => b.id);
+    const { trackedAfter: _, backups: __, replicas: ___, ...rest } = outs;
+    const legacy = {
+      ...rest,
+      sourceBackupIds: [...DEFAULT_IDS.cbrSourceBackupIds],
+      replicaBackupIds: replicaIds,
+      replications: replicaIds.map((r) => ({ replicaBackupId: r, status: "success" })),
+    };
+    const read = await cbr().read(id, legacy);
+    expect(read.props).toMatchObject({
+      status: "success",
+      backups: replicaIds.length,
+      replicas: replicaIds.length,
+    });
+
+    await cbr().delete(id, legacy);
     expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);
   });
 });
