@@ -40,26 +40,23 @@ const providers = {
 
 /**
  * The inputs a resource registers: the user's, its owner (who it is, for the provider's marks of
- * ownership: project, stack, parent and name; docs/ownership.md), and its outputs seeded as
+ * ownership: project, stack, type and name; docs/ownership.md), and its outputs seeded as
  * undefined so the engine knows their names (pulumi/docs#11639).
  */
 function withOutputs<T extends object>(
   args: T,
   outputs: readonly string[],
-  owner?: { type: string; name: string; opts: pulumi.CustomResourceOptions | undefined },
+  owner?: { type: string; name: string },
 ): Record<string, unknown> {
   return {
     ...args,
-    ...(owner ? { owner: ownerOf(owner.type, owner.name, owner.opts) } : {}),
+    ...(owner ? { owner: ownerOf(owner.type, owner.name) } : {}),
     ...Object.fromEntries(outputs.filter((k) => !(k in args)).map((k) => [k, undefined])),
   };
 }
 
-function ownerOf(type: string, name: string, opts: pulumi.CustomResourceOptions | undefined) {
-  const self = `huaweicloud:${type}::${name}`;
-  return opts?.parent
-    ? pulumi.interpolate`${opts.parent.urn}/${self}`
-    : `${pulumi.getProject()}/${pulumi.getStack()}/${self}`;
+function ownerOf(type: string, name: string) {
+  return `${pulumi.getProject()}/${pulumi.getStack()}/huaweicloud:${type}::${name}`;
 }
 
 /** Inputs the provider fills itself (docs/ownership.md); in state, never declared as outputs. */
@@ -148,7 +145,7 @@ export class DwsSnapshot extends DwsSnapshotOutputs {
   declare readonly clusterId: Out<DwsSnapshotState, "clusterId">;
 
   constructor(name: string, args: DwsSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshot", name, opts });
+    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshot", name });
     super(providers.DwsSnapshot, name, inputs, opts, "huaweicloud", "DwsSnapshot");
   }
 }
@@ -167,7 +164,7 @@ export class DwsSnapshotCopy extends DwsSnapshotOutputs {
   declare readonly clusterId: MaybeOut<DwsSnapshotState, "clusterId">;
 
   constructor(name: string, args: DwsSnapshotCopyArgs, opts?: pulumi.CustomResourceOptions) {
-    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshotCopy", name, opts });
+    const inputs = withOutputs(args, DWS_OUTPUTS, { type: "DwsSnapshotCopy", name });
     super(providers.DwsSnapshotCopy, name, inputs, opts, "huaweicloud", "DwsSnapshotCopy");
   }
 }
@@ -229,7 +226,7 @@ export class EvsSnapshot extends pulumi.dynamic.Resource {
   declare readonly updatedAt: MaybeOut<EvsSnapshotState, "updatedAt">;
 
   constructor(name: string, args: EvsSnapshotArgs, opts?: pulumi.CustomResourceOptions) {
-    const inputs = withOutputs(args, EVS_OUTPUTS, { type: "EvsSnapshot", name, opts });
+    const inputs = withOutputs(args, EVS_OUTPUTS, { type: "EvsSnapshot", name });
     super(providers.EvsSnapshot, name, inputs, opts, "huaweicloud", "EvsSnapshot");
   }
 }
