@@ -245,6 +245,83 @@ describe("5. a provider killed during the EVS create wait: the next up takes its
   }, 60_000);
 });
 
+describe("5b. a provider killed during a DWS create wait: the next up takes its snapshot back", () => {
+  /** Starts a create in a child process running the built package (it is SIGKILLed by the caller). */
+  const createInChild = (kind: string, inputs: Record<string, unknown>) =>
+    spawn(
+      process.execPath,
+      [
+        "-e",
+        `const impl = require(${JSON.stringify(path.resolve("dist/provider/resources/impl.js"))});
+         const config = ${JSON.stringify(env.config)};
+         impl.configure({ config: { get: (k) => config[k] } });
+         impl.provider(${JSON.stringify(kind)}).create(${JSON.stringify(inputs)});`,
+      ],
+      { stdio: "ignore" },
+    );
+
+  it.each([
+    ["DwsSnapshot", dws, { clusterId, name: "killed-dws", description: "nightly" }, "dws.CreateSnapshot"],
+    [
+      "DwsSnapshotCopy",
+      dwsCopy,
+      { sourceSnapshotId: DEFAULT_IDS.dwsAutomatedSnapshotIds[0], name: "killed-copy", description: "copy" },
+      "dws.CopySnapshot",
+    ],
+  ] as const)(
+    "%s: SIGKILL after the POST, then create again: one snapshot, adopted by its mark",
+    async (kind, p, args, op) => {
+      env.emu.setTimings({ dwsSnapshotCreate: 60_000, dwsSnapshotCopy: 60_000 });
+      const news = { ...args, owner: owner(kind, "killed") };
+      const child = createInChild(kind, await check(p(), {}, news));
+      try {
+        // Bounded: until the snapshot exists (the POST was carried out), at most 20 s.
+        for (let i = 0; i < 200 && manualDws().length === 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        expect(manualDws()).toHaveLength(1);
+      } finally {
+        child.kill("SIGKILL");
+      }
+      await new Promise((r) => child.once("exit", r));
+      const left = manualDws()[0]!;
+      expect(left.description).toMatch(new RegExp(`^${args.description} \\[pulumi:[0-9a-f]{32}\\]$`));
+      env.emu.backend.dws.snapshots.get(left.id)!.completesAt = Date.now() + 300;
+      // The next `up`: no state for it, so check sees no old inputs, and create runs again.
+      const { id, outs } = await p().create(await check(p(), {}, news));
+      expect(id).toBe(left.id);
+      expect(outs.status).toBe("AVAILABLE");
+      expect(outs.description).toBe(args.description); // the mark is never shown
+      expect(env.emu.counts()[op]).toBe(1);
+      expect(manualDws()).toHaveLength(1);
+      // Another resource of the same name (another owner) does not match the mark: refused, untouched.
+      const other = await check(p(), {}, { ...args, owner: owner(kind, "other") });
+      await expect(p().create(other)).rejects.toThrow(`already exists (${left.id})`);
+      expect(manualDws().map((s) => s.id)).toEqual([left.id]);
+    },
+    60_000,
+  );
+
+  it("a same-name snapshot without our mark (its description copied, the mark left out) is still refused", async () => {
+    const foreign = await dwsApi(outside(), region).createSnapshot({
+      name: "marked-not",
+      cluster_id: clusterId,
+      description: "nightly",
+    });
+    const inputs = await check(
+      dws(),
+      {},
+      { clusterId, name: "marked-not", description: "nightly", owner: owner("DwsSnapshot", "m") },
+    );
+    const err = (await dws()
+      .create(inputs)
+      .catch((e) => e)) as Error & { id?: string };
+    expect(err.id).toBeUndefined();
+    expect(err.message).toContain(`already exists (${foreign})`);
+    expect(manualDws().map((s) => s.id)).toEqual([foreign]);
+    expect(env.emu.counts()["dws.CreateSnapshot"]).toBe(1); // the foreign one only
+  });
+});
+
 describe("6. several EvsSnapshot resources with one name on one disk", () => {
   it("under ambiguous creates each adopts its own: 4 resources, 4 snapshots, 0 orphans", async () => {
     // A foreign snapshot of the same name is there too, and must stay untouched.
