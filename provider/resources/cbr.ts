@@ -23,8 +23,8 @@ import { MINUTE_MS } from "../client/rules";
 import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
-import { DELETE_FIRST_POLL_MS, type OpContext, type ResourceSpec, stateField, waitUntil } from "./framework";
-import { findPatiently, retryWhileBusy } from "./lifecycle";
+import { type OpContext, type ResourceSpec, stateField, waitUntil } from "./framework";
+import { deleteWatched, findPatiently, retryWhileBusy, type Watched } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
 /** Problems named in state and errors; the rest are counted. */
@@ -460,31 +460,30 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
       ...[...present.values()].filter((b) => b.description === mark).map((b) => b.id),
     ]);
     const doomed = [...mine].filter((rid) => present.has(rid));
-    for (const replicaId of doomed) {
-      try {
-        await destination.deleteBackup(replicaId);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
-    if (doomed.length === 0) return;
-    await waitUntil(ctx, {
-      goal: "for its replica backups to be deleted",
-      firstDelayMs: DELETE_FIRST_POLL_MS,
-      pollImmediately: false,
-      poll: async () => {
-        const left = [...(await replicasIn(ctx, scope)).values()].filter((b) => mine.has(b.id));
-        return left.length === 0
-          ? { state: "gone", status: "deleted", value: undefined }
-          : {
-              state: left.some((b) => b.status === "error") ? "failure" : "pending",
-              status: `${left.length} left (${[...new Set(left.map((b) => b.status))].join(",")})`,
-              value: undefined,
-            };
-      },
-      failureHint:
-        "A replica backup could not be deleted; delete it in the CBR console of the destination region.",
-    });
+    // Each replica is deleted the one way every snapshot is: a DELETE accepted but not carried out
+    // (the replica still "available" two polls later) is sent again, a bounded number of times.
+    const replicas: Watched<Backup> = {
+      find: (_ctx, id) => destination.findBackup(id),
+      status: (b) => b.status,
+      progress: () => undefined,
+      settled: new Set(["available"]),
+      failed: new Set(["error"]),
+      outputs: () => ({}),
+    };
+    const ends = await Promise.allSettled(
+      doomed.map((replicaId) =>
+        deleteWatched(ctx, replicas, replicaId, {
+          deletable: new Set(["available"]),
+          deleteFailed: new Set(["error"]),
+          sendFirst: true,
+          send: () => destination.removeBackup(replicaId),
+          failureHint:
+            "A replica backup could not be deleted; delete it in the CBR console of the destination region.",
+        }),
+      ),
+    );
+    const failed = ends.find((e) => e.status === "rejected");
+    if (failed) throw failed.reason;
   },
 };
 

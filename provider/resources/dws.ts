@@ -23,7 +23,7 @@ import {
   waitSettled,
   whenIso,
 } from "./lifecycle";
-import { cloudId, dwsDescription, dwsName, regionName, timeouts } from "./rules";
+import { cloudId, dwsDescription, dwsMarked, dwsName, dwsUnmarked, regionName, timeouts } from "./rules";
 
 /** What a snapshot and a copy share: a unique name, a description, where, how long, adoption. */
 function snapshotFields() {
@@ -81,7 +81,8 @@ const snapshots: Watched<DwsSnapshotDetail, DwsSnapshotState> = {
   failed: new Set(["UNAVAILABLE", "FROZEN", "POLICE_FROZEN", "DELETING"]),
   outputs: (s): DwsSnapshotState => ({
     name: s.name,
-    description: s.description ?? "",
+    // The user's description: the ownership mark is the provider's, never shown or diffed.
+    description: dwsUnmarked(s.description).description,
     clusterId: s.cluster_id ?? undefined,
     clusterName: s.cluster_name ?? undefined,
     status: s.status,
@@ -133,6 +134,10 @@ const sameName = (a: unknown, b: unknown) =>
 /** The snapshot named so, in a list. */
 const named = (list: DwsSnapshotDetail[], name: string) => list.find((s) => sameName(s.name, name));
 
+/** Whether a snapshot carries this create's ownership mark. */
+const marked = (s: DwsSnapshotDetail | undefined, stamp: string) =>
+  s !== undefined && dwsUnmarked(s.description).stamp === stamp;
+
 /** DWS.7023: the cluster is busy (another snapshot is being taken); it clears when that finishes. */
 const clusterBusy = (err: HuaweiCloudError) => err.code === "DWS.7023";
 
@@ -154,15 +159,16 @@ const common = {
  * Creates (or adopts) a DWS snapshot and waits until it is AVAILABLE. A snapshot and a copy differ
  * only in the request that makes them and in the cluster they belong to.
  *
- * A DWS snapshot cannot carry a mark of ownership, but its name is unique in the project: the name
- * is proven free before the first POST, so after an ambiguous one, the snapshot holding it in the
- * same cluster appeared since and is ours. One that held it before is never adopted (the create is
- * refused, naming it).
+ * The description the cloud stores carries the resource's ownership stamp (`dwsMarked`). Names are
+ * unique in the project: before the first POST, a snapshot already holding the name in the same
+ * cluster is adopted only if it carries our stamp (a run of this very resource killed after its POST);
+ * any other holder refuses the create, naming it. After an ambiguous POST, likewise only the
+ * same-name snapshot carrying our stamp is taken.
  */
 async function createAndWait(
   ctx: OpContext,
-  inputs: { name: string; existingId?: string; owner?: string; generation?: number },
-  how: { post: () => Promise<string>; clusterId: () => Promise<string> },
+  inputs: { name: string; description?: string; existingId?: string; owner?: string; generation?: number },
+  how: { post: (description: string) => Promise<string>; clusterId: () => Promise<string> },
 ) {
   const dws = dwsApi(ctx.client, ctx.region, ctx.label);
   const clusterId = await how.clusterId();
@@ -180,22 +186,28 @@ async function createAndWait(
     ]);
     id = s.id;
   } else {
+    const { stamp } = identityOf(inputs);
+    const ours = (s: DwsSnapshotDetail | undefined) =>
+      marked(s, stamp) && (!s?.cluster_id || s.cluster_id === clusterId) ? s : undefined;
     const holder = named(await dws.listSnapshots(), inputs.name);
-    if (holder) throw nameTaken(ctx, inputs.name, holder.id);
-    ({ created: id, startedAt } = await adoptOrCreate(ctx, {
-      // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
-      post: () => retryWhileBusy(ctx, clusterBusy, how.post),
-      find: async () => named(await dws.listClusterSnapshots(clusterId), inputs.name)?.id,
-    }));
+    if (holder && !ours(holder)) throw nameTaken(ctx, inputs.name, holder.id);
+    if (holder) id = holder.id;
+    else {
+      const description = dwsMarked(inputs.description, stamp);
+      ({ created: id, startedAt } = await adoptOrCreate(ctx, {
+        // The cluster refuses a second snapshot while one runs (DWS.7023): wait our turn.
+        post: () => retryWhileBusy(ctx, clusterBusy, () => how.post(description)),
+        find: async () => ours(named(await dws.listClusterSnapshots(clusterId), inputs.name))?.id,
+      }));
+    }
   }
   ctx.recordId(id, { status: "CREATING" });
   return { id, outs: await waitAvailable(ctx, id, startedAt, startedAt === undefined) };
 }
 
 /**
- * Names are unique: a create whose name is taken is refused before it is sent, with the holder's
- * id. It may be this stack's own snapshot, left behind by a run that was killed before it could
- * record it; nothing proves that, so only the user can say so.
+ * Names are unique: a create whose name is taken by a snapshot without our stamp is refused before
+ * it is sent, with the holder's id. Only the user can say it is the stack's own.
  */
 function nameTaken(ctx: OpContext, name: string, holder: string): HuaweiCloudError {
   return new HuaweiCloudError(`refused: a snapshot named "${name}" already exists (${holder})`, {
@@ -217,11 +229,11 @@ export const dwsSnapshotSpec: ResourceSpec<DwsSnapshotInputs, DwsSnapshotState> 
 
   create: (ctx, inputs) =>
     createAndWait(ctx, inputs, {
-      post: () =>
+      post: (description) =>
         dwsApi(ctx.client, ctx.region, ctx.label).createSnapshot({
           name: inputs.name,
           cluster_id: inputs.clusterId,
-          description: inputs.description,
+          description,
         }),
       clusterId: async () => inputs.clusterId,
     }),
@@ -240,10 +252,10 @@ export const dwsSnapshotCopySpec: ResourceSpec<DwsSnapshotCopyInputs, DwsSnapsho
 
   create: (ctx, inputs) =>
     createAndWait(ctx, inputs, {
-      post: () =>
+      post: (description) =>
         dwsApi(ctx.client, ctx.region, ctx.label).copySnapshot(inputs.sourceSnapshotId, {
           backup_name: inputs.name,
-          description: inputs.description,
+          description,
         }),
       // A copy belongs to the cluster of the snapshot it copies.
       clusterId: async () => {

@@ -62,13 +62,36 @@ export function dwsName() {
 
 const FORBIDDEN_DESCRIPTION = /[!<>'=&"]/;
 
-/** DWS descriptions: at most 256 characters, none of !<>'=&" */
+/**
+ * A DWS snapshot's ownership mark: the identity stamp (32 hex digits), appended to the description
+ * the cloud stores (the only free-text field of a DWS create), and stripped again when read.
+ */
+const DWS_MARK = / ?\[pulumi:([0-9a-f]{32})\]$/;
+const DWS_MARK_LENGTH = " [pulumi:]".length + 32;
+/** The cloud allows 256 characters; the mark takes the rest. */
+const DWS_DESCRIPTION_MAX = 256 - DWS_MARK_LENGTH;
+
+/** The description sent to the cloud: the user's, then the mark. */
+export const dwsMarked = (description: string | undefined, stamp: string) =>
+  `${description ? `${description} ` : ""}[pulumi:${stamp}]`;
+
+/** A stored description split into the user's part and the stamp it carries, if any. */
+export function dwsUnmarked(stored: string | null | undefined): { description: string; stamp?: string } {
+  const m = DWS_MARK.exec(stored ?? "");
+  return m ? { description: (stored ?? "").slice(0, m.index), stamp: m[1] } : { description: stored ?? "" };
+}
+
+/** DWS descriptions: at most 214 characters (the cloud's 256 less the ownership mark), none of !<>'=&" */
 export function dwsDescription() {
   return text("the description")
-    .max(256, "must be at most 256 characters")
+    .max(
+      DWS_DESCRIPTION_MAX,
+      `must be at most ${DWS_DESCRIPTION_MAX} characters (the cloud's 256 less ${DWS_MARK_LENGTH} for the ownership mark)`,
+    )
     .refine((s) => !FORBIDDEN_DESCRIPTION.test(s), {
       message: "must not contain any of the characters !<>'=&\"",
     })
+    .refine((s) => !DWS_MARK.test(s), { message: 'must not end with an ownership mark "[pulumi:…]"' })
     .optional();
 }
 

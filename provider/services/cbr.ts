@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import type { HuaweiClient } from "../client/types";
-import { allPages, orUndefined } from "./util";
+import { allPages, orUndefined, sentOrGone } from "./util";
 
 export function backupSchema() {
   return z.object({
@@ -162,6 +162,11 @@ export function cbrApi(client: HuaweiClient, region: string, resource?: string) 
         method: "DELETE",
         path: `/v3/{project_id}/backups/${encodeURIComponent(id)}`,
       });
+    },
+
+    /** Deletes a backup: "gone" when there was none to delete. */
+    removeBackup(id: string): Promise<"sent" | "gone"> {
+      return sentOrGone(api.deleteBackup(id));
     },
   };
   return api;

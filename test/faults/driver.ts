@@ -1145,9 +1145,9 @@ export const SCENARIOS: Scenario[] = [
     },
     killHost: "create",
     knownFailing:
-      "DWS snapshots and copies and CBR replications made by the killed host are not found by the next run " +
-      "(a DWS snapshot carries no owner mark and the name-free proof died with the host; a CBR replication's " +
-      "mark is taken by the host that died): refused as not ours and orphaned. EVS is fixed (owner metadata).",
+      "CBR replications made by the killed host are not found by the next run (a vault-level replication " +
+      "cannot carry a mark, and the one taken by the host that died is lost with it): refused as not ours and " +
+      "orphaned. EVS (owner metadata) and DWS (owner mark in the description) are fixed.",
   },
   {
     id: "kill-delete",
@@ -1208,9 +1208,6 @@ export const SCENARIOS: Scenario[] = [
     perKind: 2,
     loseDeletes: 1,
     deleteTimeout: "20s",
-    knownFailing:
-      "CbrReplication: a replica delete accepted but not carried out is never sent again, so destroy waits " +
-      "out its timeout (issue 10 item 15, CBR part). DWS and EVS deletes are sent again.",
   },
 ];
 

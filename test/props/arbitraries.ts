@@ -53,7 +53,7 @@ export const dwsName = () =>
     .map(([a, b]) => a + b);
 const FORBIDDEN_DESCRIPTION = "!<>'=&\"";
 export const dwsDescription = () =>
-  fc.string({ maxLength: 256, unit: "grapheme-ascii" }).map((s) => s.replace(/[!<>'=&"]/g, "_"));
+  fc.string({ maxLength: 214, unit: "grapheme-ascii" }).map((s) => s.replace(/[!<>'=&"]/g, "_"));
 
 export const evsName = () =>
   fc.string({ minLength: 1, maxLength: 64 }).filter((s) => !s.startsWith("autobk_snapshot_"));

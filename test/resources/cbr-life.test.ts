@@ -234,3 +234,29 @@ describe("item 12: the source region, and a create refused with 500", () => {
     expect(err.id).toBeUndefined();
   });
 });
+
+describe("item 15 (CBR part): a replica delete accepted but not carried out", () => {
+  it("is sent again, the same bounded way as a snapshot's, and destroy leaves nothing", async () => {
+    const v = seedVaults(env, 2);
+    const { id, outs } = await cbr().create(
+      await checked(cbr(), inputsOf(v, { timeouts: { delete: "20s" } })),
+    );
+    expect(backupsIn(env, v.destinationVaultId)).toHaveLength(2);
+    // Each replica's first DELETE is accepted (202) and never carried out.
+    const model = env.emu.backend.cbr;
+    const real = model.deleteBackup.bind(model);
+    const lost = new Set<string>();
+    model.deleteBackup = (projectId: string, backupId: string) => {
+      if (lost.has(backupId)) return real(projectId, backupId);
+      lost.add(backupId);
+    };
+    try {
+      env.emu.resetCounts();
+      await destroy(id, outs, v.destinationVaultId);
+    } finally {
+      model.deleteBackup = real;
+    }
+    expect(lost.size).toBe(2);
+    expect(env.emu.counts()["cbr.DeleteBackup"]).toBe(4);
+  }, 60_000);
+});

@@ -53,6 +53,39 @@ function failNext<T extends object, K extends keyof T>(
   };
 }
 
+/**
+ * Starts a create in a child process running the built package and kills it with SIGKILL once the
+ * POST was carried out (`made` lists one object), at most 20 s.
+ */
+async function killedMidCreate(kind: string, inputs: Record<string, unknown>, made: () => unknown[]) {
+  const child = spawn(
+    process.execPath,
+    [
+      "-e",
+      `const impl = require(${JSON.stringify(path.resolve("dist/provider/resources/impl.js"))});
+       const config = ${JSON.stringify(env.config)};
+       impl.configure({ config: { get: (k) => config[k] } });
+       impl.provider(${JSON.stringify(kind)}).create(${JSON.stringify(inputs)});`,
+    ],
+    { stdio: "ignore" },
+  );
+  try {
+    for (let i = 0; i < 200 && made().length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(made()).toHaveLength(1);
+  } finally {
+    child.kill("SIGKILL");
+  }
+  await new Promise((r) => child.once("exit", r));
+}
+
+/** A DWS create refused because `holder` (not ours) has the name: nothing in state, the holder alone. */
+async function expectNameTaken(p: DynamicMethods, inputs: Record<string, unknown>, holder: string) {
+  const err = (await p.create(inputs).catch((e) => e)) as Error & { id?: string };
+  expect(err.id).toBeUndefined();
+  expect(err.message).toContain(`already exists (${holder})`);
+  expect(manualDws().map((s) => s.id)).toEqual([holder]);
+}
+
 const restore: (() => void)[] = [];
 beforeEach(() => {
   while (restore.length) restore.pop()!();
@@ -74,13 +107,7 @@ describe("1. an ambiguous DWS create never adopts a same-name snapshot that exis
       {},
       { clusterId, name: "nightly-dba", owner: owner("DwsSnapshot", "n") },
     );
-    const err = (await dws()
-      .create(inputs)
-      .catch((e) => e)) as Error & { id?: string };
-    expect(err).toBeInstanceOf(Error);
-    expect(err.id).toBeUndefined(); // nothing of the DBA's goes into state
-    expect(err.message).toContain(`already exists (${dba})`);
-    expect(manualDws().map((s) => s.id)).toEqual([dba]);
+    await expectNameTaken(dws(), inputs, dba); // nothing of the DBA's goes into state
     expect(manualDws()[0]!.status).not.toBe("DELETING");
   });
 
@@ -95,12 +122,7 @@ describe("1. an ambiguous DWS create never adopts a same-name snapshot that exis
       {},
       { sourceSnapshotId: DEFAULT_IDS.dwsAutomatedSnapshotIds[0], name: "keep-copy" },
     );
-    const err = (await dwsCopy()
-      .create(inputs)
-      .catch((e) => e)) as Error & { id?: string };
-    expect(err.id).toBeUndefined();
-    expect(err.message).toContain(`already exists (${other})`);
-    expect(manualDws().map((s) => s.id)).toEqual([other]);
+    await expectNameTaken(dwsCopy(), inputs, other);
   });
 
   it("an ambiguous create whose name was free is adopted in its own cluster, exactly once", async () => {
@@ -212,26 +234,7 @@ describe("5. a provider killed during the EVS create wait: the next up takes its
       {},
       { volumeId, name: "killed", owner: owner("EvsSnapshot", "killed") },
     );
-    const child = spawn(
-      process.execPath,
-      [
-        "-e",
-        `const impl = require(${JSON.stringify(path.resolve("dist/provider/resources/impl.js"))});
-         const config = ${JSON.stringify(env.config)};
-         impl.configure({ config: { get: (k) => config[k] } });
-         impl.provider("EvsSnapshot").create(${JSON.stringify(inputs)});`,
-      ],
-      { stdio: "ignore" },
-    );
-    try {
-      // Bounded: until the snapshot exists (the POST was carried out), at most 20 s.
-      for (let i = 0; i < 200 && evsSnapshots().length === 0; i++)
-        await new Promise((r) => setTimeout(r, 100));
-      expect(evsSnapshots()).toHaveLength(1);
-    } finally {
-      child.kill("SIGKILL");
-    }
-    await new Promise((r) => child.once("exit", r));
+    await killedMidCreate("EvsSnapshot", inputs, evsSnapshots);
     const left = evsSnapshots()[0]!;
     expect(left.status).toBe("creating");
     env.emu.backend.evs.snapshots.get(left.id)!.completesAt = Date.now() + 300;
@@ -243,6 +246,54 @@ describe("5. a provider killed during the EVS create wait: the next up takes its
     expect(env.emu.counts()["evs.CreateSnapshot"]).toBe(1);
     expect(evsSnapshots()).toHaveLength(1);
   }, 60_000);
+});
+
+describe("5b. a provider killed during a DWS create wait: the next up takes its snapshot back", () => {
+  it.each([
+    ["DwsSnapshot", dws, { clusterId, name: "killed-dws", description: "nightly" }, "dws.CreateSnapshot"],
+    [
+      "DwsSnapshotCopy",
+      dwsCopy,
+      { sourceSnapshotId: DEFAULT_IDS.dwsAutomatedSnapshotIds[0], name: "killed-copy", description: "copy" },
+      "dws.CopySnapshot",
+    ],
+  ] as const)(
+    "%s: SIGKILL after the POST, then create again: one snapshot, adopted by its mark",
+    async (kind, p, args, op) => {
+      env.emu.setTimings({ dwsSnapshotCreate: 60_000, dwsSnapshotCopy: 60_000 });
+      const news = { ...args, owner: owner(kind, "killed") };
+      await killedMidCreate(kind, await check(p(), {}, news), manualDws);
+      const left = manualDws()[0]!;
+      expect(left.description).toMatch(new RegExp(`^${args.description} \\[pulumi:[0-9a-f]{32}\\]$`));
+      env.emu.backend.dws.snapshots.get(left.id)!.completesAt = Date.now() + 300;
+      // The next `up`: no state for it, so check sees no old inputs, and create runs again.
+      const { id, outs } = await p().create(await check(p(), {}, news));
+      expect(id).toBe(left.id);
+      expect(outs.status).toBe("AVAILABLE");
+      expect(outs.description).toBe(args.description); // the mark is never shown
+      expect(env.emu.counts()[op]).toBe(1);
+      expect(manualDws()).toHaveLength(1);
+      // Another resource of the same name (another owner) does not match the mark: refused, untouched.
+      const other = await check(p(), {}, { ...args, owner: owner(kind, "other") });
+      await expectNameTaken(p(), other, left.id);
+    },
+    60_000,
+  );
+
+  it("a same-name snapshot without our mark (its description copied, the mark left out) is still refused", async () => {
+    const foreign = await dwsApi(outside(), region).createSnapshot({
+      name: "marked-not",
+      cluster_id: clusterId,
+      description: "nightly",
+    });
+    const inputs = await check(
+      dws(),
+      {},
+      { clusterId, name: "marked-not", description: "nightly", owner: owner("DwsSnapshot", "m") },
+    );
+    await expectNameTaken(dws(), inputs, foreign);
+    expect(env.emu.counts()["dws.CreateSnapshot"]).toBe(1); // the foreign one only
+  });
 });
 
 describe("6. several EvsSnapshot resources with one name on one disk", () => {
