@@ -1,8 +1,8 @@
 /**
  * A `pulumi up` killed with SIGKILL while it waits for a create, and what a user does next (the
  * README's steps): the state holds pending creates, the snapshots exist in the cloud; `pulumi
- * refresh --import-pending-creates <urn> <id>` does not record them (pinned); `pulumi up` adopts the
- * EVS snapshot by its owner mark and the DWS one by `existingId`: nothing is orphaned or made twice. Also `pulumi import`, which does not work for dynamic resources: the
+ * refresh --import-pending-creates <urn> <id>` does not record them (pinned); `pulumi up` adopts both
+ * by their owner marks: nothing is orphaned or made twice. Also `pulumi import`, which does not work for dynamic resources: the
  * observed failure is pinned here, and `existingId` is the way to adopt.
  */
 import type { ChildProcess } from "node:child_process";
@@ -86,7 +86,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     await stack.ok(["cancel", "--yes"]);
   });
 
-  it("refresh --import-pending-creates drops them unrecorded (pinned); up adopts the EVS snapshot by its owner mark, existingId the DWS one: nothing twice", async () => {
+  it("refresh --import-pending-creates drops them unrecorded (pinned); up adopts both snapshots by their owner marks: nothing twice", async () => {
     emu.setTimings(FAST);
     const { deployment } = await stack.exportState();
     const urnOf = (name: string) =>
@@ -111,12 +111,8 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     expect(after.deployment.pending_operations ?? []).toEqual([]);
     expect((await stack.resources()).size).toBe(0);
 
-    // The README's path: the EVS snapshot carries the resource's owner mark, so `pulumi up` finds it
-    // by itself; the DWS one is not provably ours and is adopted by id.
-    program = program.map((r) =>
-      r.name === "nightly" ? { ...r, args: { ...r.args, existingId: dwsId } } : r,
-    );
-    stack.writeProgram(program);
+    // The README's path: both snapshots carry their resource's owner mark (EVS metadata, DWS
+    // description), so `pulumi up` with the program unchanged finds them instead of making new ones.
     await stack.ok(["up", "--yes", "--skip-preview"]);
     await stack.ok(["preview", "--expect-no-changes"]);
     const final = await stack.resources();
