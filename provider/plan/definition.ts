@@ -5,10 +5,10 @@
  */
 import { z } from "zod";
 import { HuaweiCloudError } from "../client/errors";
+import { MINUTE_MS } from "../client/rules";
 import { cloudId, regionName, timeouts } from "../resources/rules";
 import { parsePlanDuration } from "./period";
 
-const MINUTE = 60_000;
 /** The longest prefix that keeps every snapshot name within DWS's 64 characters (`<prefix>-<8>-copy-<13>`). */
 export const MAX_PREFIX_LENGTH = 36;
 
@@ -86,7 +86,7 @@ function keepSchema() {
           .int("must be a whole number of snapshots")
           .min(1, "must be at least 1: keeping 0 keeps nothing")
           .optional(),
-        maxAge: duration(MINUTE, "1m").optional(),
+        maxAge: duration(MINUTE_MS, "1m").optional(),
       },
       { error: "must be an object with last and/or maxAge" },
     )
@@ -114,7 +114,7 @@ function unique(what: string) {
 function planSchema() {
   const copies = z.strictObject({ clusterId: cloudId("DWS cluster"), keep: keepSchema() });
   return z.strictObject({
-    every: duration(MINUTE, "1m: one snapshot a minute is the shortest period"),
+    every: duration(MINUTE_MS, "1m: one snapshot a minute is the shortest period"),
     keep: keepSchema(),
     evsVolumes: z.array(cloudId("EVS volume")).superRefine(unique("volume")).optional(),
     dwsClusters: z.array(cloudId("DWS cluster")).superRefine(unique("cluster")).optional(),

@@ -6,8 +6,7 @@
  */
 import { MINUTE_MS, parseDuration } from "../client/rules";
 
-const MINUTE = MINUTE_MS;
-const DAY = 24 * 60 * MINUTE;
+const DAY = 24 * 60 * MINUTE_MS;
 const UNIT_DAYS: Record<string, number> = { d: 1, w: 7 };
 
 /**
