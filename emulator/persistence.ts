@@ -238,6 +238,7 @@ export function worldStateSchema() {
       destinationRegion: str,
       destinationProjectId: id,
       destinationBackupId: id,
+      destinationBackupName: str.optional(),
       destinationCheckpointId: str,
       autoTrigger: z.boolean(),
       enableAcceleration: z.boolean(),

@@ -128,6 +128,8 @@ export interface CbrReplicationRecord {
   destinationRegion: string;
   destinationProjectId: string;
   destinationBackupId: string;
+  /** The replica's name (CopyBackup's `name`, else the source's); absent in older files. */
+  destinationBackupName?: string;
   destinationCheckpointId: string;
   autoTrigger: boolean;
   enableAcceleration: boolean;

@@ -269,6 +269,7 @@ const CBR_OUTPUTS = outputNames<CbrReplicationState, CbrReplicationArgs>({
   sourceGone: true,
   problems: true,
   trackedAfter: true,
+  replicaName: true,
   startedAt: true,
 });
 
@@ -307,13 +308,19 @@ export class CbrReplication extends pulumi.dynamic.Resource {
    * time (ISO 8601): the newest one before its first request; absent when there was none.
    */
   declare readonly trackedAfter: MaybeOut<CbrReplicationState, "trackedAfter">;
+  /**
+   * The name its replicas carry, `pulumi-` and a hash of project, stack, type, name and incarnation
+   * (docs/ownership.md): how it knows its replicas, even after a crash. Absent when it adopted
+   * replicas (adoptExisting) or was created by version 0.x.
+   */
+  declare readonly replicaName: MaybeOut<CbrReplicationState, "replicaName">;
   declare readonly startedAt: Out<CbrReplicationState, "startedAt">;
 
   constructor(name: string, args: CbrReplicationArgs, opts?: pulumi.CustomResourceOptions) {
     super(
       providers.CbrReplication,
       name,
-      withOutputs(args, CBR_OUTPUTS),
+      withOutputs(args, CBR_OUTPUTS, { type: "CbrReplication", name }),
       opts,
       "huaweicloud",
       "CbrReplication",

@@ -3,19 +3,22 @@
  * replication vault in another region, followed to the end — unlike Terraform's one-shot
  * `cbr_checkpoint_copy`, it waits, reads, detects drift and deletes what it created.
  *
- * The cloud has no replication object. `POST /checkpoints/replicate` replicates a vault's available
- * backups, once per destination region; `POST /backups/{id}/replicate` replicates one backup, again
- * once its previous replica is gone. Each replication is a task in the source vault's operation
- * logs (waiting → running → success | failed, with progress and the replica's id); the replicas are
- * backups in the destination vault with image_type "replication" (Huawei Cloud CBR API reference). The resource
- * id is `<source vault id>:<destination region>`.
+ * The cloud has no replication object. `POST /backups/{id}/replicate` (CopyBackup) replicates one
+ * backup, again once its previous replica is gone, and names the replica as told. Each replication is a
+ * task in the source vault's operation logs (waiting → running → success | failed, with progress, the
+ * replica's id and name); the replicas are backups in the destination vault with image_type
+ * "replication" (Huawei Cloud CBR API reference). The resource id is `<source vault id>:<destination region>`.
  *
- * Which replications are this resource's: the source vault's replications towards the destination
- * region newer than `trackedAfter`, the newest that existed before its first request (a cloud time,
- * never the caller's clock; absent when there was none). For each source backup the latest counts.
- * State is that one mark plus counts, the same size for 3 backups or 3,000; the operation logs are
- * the history that outlives source backups that expire. Replicas it makes one by one carry
- * `ownerMark` as their description.
+ * Which replications are this resource's (docs/ownership.md): those whose replica carries its name,
+ * `pulumi-<stamp>` from the resource's owner and generation, newer than `trackedAfter` (a cloud
+ * time: its name's replications older than its first request belong to an earlier incarnation that
+ * was destroyed). The name survives a provider host killed mid-create, so the next run finds what
+ * that run made and makes nothing twice. Backups are therefore replicated one by one, never with the
+ * vault-level CopyCheckpoint: its replicas carry no name of ours, and it goes to a region only once
+ * per vault, ever. With `adoptExisting`, or in state from before names (no `replicaName`), every
+ * replication towards the vault and region newer than `trackedAfter` is the resource's. For each
+ * source backup the latest counts. State is the mark, the name and counts, the same size for 3
+ * backups or 3,000; the operation logs are the history that outlives source backups that expire.
  */
 import { z } from "zod";
 import { HuaweiCloudError, isNotFound } from "../client/errors";
@@ -23,7 +26,14 @@ import { MINUTE_MS } from "../client/rules";
 import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
 import { parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
-import { type OpContext, type ResourceSpec, stateField, waitUntil } from "./framework";
+import {
+  identityOf,
+  type OpContext,
+  ownershipInputs,
+  type ResourceSpec,
+  stateField,
+  waitUntil,
+} from "./framework";
 import { deleteWatched, findPatiently, retryWhileBusy, type Watched } from "./lifecycle";
 import { cloudId, projectId, regionName, timeouts } from "./rules";
 
@@ -43,6 +53,7 @@ function cbrInputs(defaults: { region?: string } = {}) {
       enableAcceleration: z.boolean({ error: "must be true or false" }).optional(),
       adoptExisting: z.boolean({ error: "must be true or false" }).optional(),
       timeouts: timeouts(),
+      ...ownershipInputs(),
     })
     .refine((i) => i.destinationRegion !== (i.region ?? defaults.region), {
       message:
@@ -63,6 +74,9 @@ export function cbrState() {
     destinationProjectId: text(),
     startedAt: text(),
     trackedAfter: text(),
+    replicaName: text(),
+    owner: text(),
+    generation: count(),
     status: text(),
     statusDetail: text(),
     progress: stateField(z.number()),
@@ -91,6 +105,8 @@ interface Replication {
   status: "waiting_replicate" | "replicating" | "success" | "fail";
   progress: number;
   replicaId?: string;
+  /** The replica's name, as the task gives it. */
+  replicaName?: string;
   /** Cloud time (epoch ms). */
   createdAt: number;
   failure?: string;
@@ -104,13 +120,15 @@ interface Seen extends Replication {
   looked: boolean;
 }
 
-/** What a resource tracks: the vaults, the region and the mark. */
+/** What a resource tracks: the vaults, the region, the mark and the name. */
 interface Scope {
   sourceVaultId: string;
   destinationVaultId: string;
   destinationRegion: string;
   /** Cloud time (epoch ms): replications newer than this are the resource's; undefined = all. */
   after?: number;
+  /** When set, only replications whose replica has this name are the resource's. */
+  replicaName?: string;
   /** Replicas version 0.x recorded in state. */
   legacyReplicaIds?: string[];
 }
@@ -118,10 +136,20 @@ interface Scope {
 const PENDING = new Set(["waiting_replicate", "replicating"]);
 const GONE_REPLICA = new Set(["deleting", "waiting_delete"]);
 
-/** Marks replicas made one by one (CopyBackup takes a description of up to 255 characters). */
-export function ownerMark(sourceVaultId: string, destinationRegion: string): string {
+/**
+ * The description version 0.x gave the replicas it made one by one: its delete still deletes them,
+ * for state from before replica names only.
+ */
+function ownerMark(sourceVaultId: string, destinationRegion: string): string {
   return `Pulumi CbrReplication ${sourceVaultId}:${destinationRegion}`;
 }
+
+/** The name of the resource's replicas (CopyBackup takes 1–64 characters): its ownership mark. */
+export const replicaNameOf = (stamp: string) => `pulumi-${stamp}`;
+
+/** The description of the resource's replicas (up to 255 characters): for the people who see them. */
+const replicaDescription = (scope: Scope) =>
+  `Replicated by Pulumi (CbrReplication ${scope.sourceVaultId}:${scope.destinationRegion})`;
 
 function statusOfLog(status: string): Replication["status"] {
   switch (status) {
@@ -151,6 +179,7 @@ function replicationOf(log: ReplicationLog): Replication & { region?: string } {
     status,
     progress: status === "success" ? 100 : (log.extra_info?.common?.progress ?? 0),
     replicaId: r?.destination_backup_id || undefined,
+    replicaName: r?.destination_backup_name || undefined,
     createdAt: parseCloudTime(log.created_at) ?? 0,
     failure,
   };
@@ -165,10 +194,18 @@ async function history(ctx: OpContext, sourceVaultId: string) {
     .sort((a, b) => a.createdAt - b.createdAt);
 }
 
-/** The latest replication per source backup among those newer than `after`. */
-function latestPerBackup(all: Replication[], after: number | undefined): Replication[] {
+/** Whether a replication is in scope: newer than its mark and, where it has one, of its name. */
+function inScope(r: Replication, scope: Pick<Scope, "after" | "replicaName">): boolean {
+  return (
+    (scope.after === undefined || r.createdAt > scope.after) &&
+    (scope.replicaName === undefined || r.replicaName === scope.replicaName)
+  );
+}
+
+/** The latest replication per source backup among those in scope (`{}`: all of them). */
+function latestPerBackup(all: Replication[], scope: Pick<Scope, "after" | "replicaName">): Replication[] {
   const latest = new Map<string, Replication>();
-  for (const r of all) if (after === undefined || r.createdAt > after) latest.set(r.sourceBackupId, r);
+  for (const r of all) if (inScope(r, scope)) latest.set(r.sourceBackupId, r);
   return [...latest.values()];
 }
 
@@ -212,7 +249,7 @@ async function sourceBackups(ctx: OpContext, sourceVaultId: string): Promise<Bac
 async function survey(ctx: OpContext, scope: Scope, look: "always" | "when-done"): Promise<Seen[]> {
   const mine = latestPerBackup(
     towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion),
-    scope.after,
+    scope,
   );
   const seen: Seen[] = mine.map((r) => ({ ...r, looked: false }));
   if (look === "when-done" && seen.some((r) => PENDING.has(r.status))) return seen;
@@ -310,6 +347,7 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
     destinationVaultId,
     destinationRegion,
     after: parseCloudTime(state.trackedAfter),
+    replicaName: state.replicaName,
     legacyReplicaIds: legacy.replicaBackupIds,
   };
   if (state.trackedAfter === undefined && all) {
@@ -334,7 +372,10 @@ async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise
 
 function markOf(scope: Scope): Partial<CbrReplicationState> {
   const known = scope.after !== undefined && Number.isFinite(scope.after);
-  return { trackedAfter: known ? new Date(scope.after!).toISOString() : undefined };
+  return {
+    trackedAfter: known ? new Date(scope.after!).toISOString() : undefined,
+    replicaName: scope.replicaName,
+  };
 }
 
 async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number) {
@@ -386,37 +427,41 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     const target = { ...inputs, destinationProjectId };
     const before = await history(ctx, inputs.sourceVaultId);
     const earlier = towards(before, inputs.destinationRegion);
-    const scope: Scope = { ...inputs, after: newest(earlier) };
-    let startedAt: number | undefined;
+    // The destination vault is listed once, and only when the vault was replicated there before.
+    const replicas = earlier.length ? await replicasIn(ctx, inputs) : new Map<string, Backup>();
+    const scope = scopeOfCreate(inputs, earlier, replicas);
     let started: Partial<CbrReplicationState> | undefined;
     // In state from the first request the cloud accepted: whatever fails later, nothing it made is lost.
-    const record = (at = Date.now()) => {
+    const record = () => {
       if (started) return;
-      started = { destinationProjectId, startedAt: new Date(at).toISOString(), ...markOf(scope) };
+      started = { destinationProjectId, startedAt: new Date().toISOString(), ...markOf(scope) };
       ctx.recordId(id, { ...started, status: "replicating" });
     };
-    const adopted = inputs.adoptExisting ? await liveReplications(ctx, scope, earlier) : [];
-    if (adopted.length) {
-      // Adopted: the mark goes just before the oldest replication whose replica exists; a later one
-      // whose replica is gone is replicated again.
-      scope.after = newest(
-        earlier,
-        adopted.reduce((min, r) => Math.min(min, r.createdAt), Number.POSITIVE_INFINITY),
+    const mine = latestPerBackup(earlier, scope);
+    if (mine.length) record(); // found, from a run killed mid-create or adopted: in state already
+    // Every available backup without a replica in the region (or one on its way) is replicated; a
+    // backup whose replica someone else made keeps it, unmanaged (adoptExisting manages those).
+    const backups = (await sourceBackups(ctx, inputs.sourceVaultId)).filter((b) => b.status === "available");
+    const covered = new Set(live(earlier, {}, replicas).map((r) => r.sourceBackupId));
+    const todo = backups.filter((b) => !covered.has(b.id)).map((b) => b.id);
+    if (todo.length === 0 && mine.length === 0 && backups.length > 0) {
+      throw new HuaweiCloudError(
+        `refused: all ${backups.length} available backups of vault ${inputs.sourceVaultId} already have ` +
+          `replicas in ${inputs.destinationRegion} that this resource did not make`,
+        {
+          kind: "api",
+          resource: ctx.label,
+          hint: "A backup has one replica per region. To manage those replicas with this resource, set adoptExisting: true.",
+        },
       );
-      record();
-      const lost = (await survey(ctx, scope, "always")).filter((r) => verdict(r) === "lost");
-      await replicateEach(
-        ctx,
-        target,
-        lost.map((r) => r.sourceBackupId),
-        before,
-        record,
-      );
-    } else {
-      startedAt = await replicate(ctx, target, before, record);
     }
+    await replicateEach(ctx, target, todo, before, scope, record);
     record(); // nothing to replicate: an empty vault
-    return { id, outs: { ...started, ...(await waitReplicated(ctx, scope, startedAt)) } };
+    const startedAt = parseCloudTime(started?.startedAt);
+    return {
+      id,
+      outs: { ...started, ...(await waitReplicated(ctx, scope, todo.length ? startedAt : undefined)) },
+    };
   },
 
   async read(ctx, _id, state) {
@@ -453,11 +498,15 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
       seen = settled.value;
     }
     const present = await replicasIn(ctx, scope);
-    const mark = ownerMark(scope.sourceVaultId, scope.destinationRegion);
+    // Its replicas: those of its replications, and those of its name (or, in state from before
+    // names, of the description version 0.x gave them); never another replica in the vault.
+    const ofItsOwn = scope.replicaName
+      ? (b: Backup) => b.name === scope.replicaName
+      : (b: Backup) => b.description === ownerMark(scope.sourceVaultId, scope.destinationRegion);
     const mine = new Set<string>([
       ...seen.flatMap((r) => (r.replicaId ? [r.replicaId] : [])),
       ...(scope.legacyReplicaIds ?? []),
-      ...[...present.values()].filter((b) => b.description === mark).map((b) => b.id),
+      ...[...present.values()].filter(ofItsOwn).map((b) => b.id),
     ]);
     const doomed = [...mine].filter((rid) => present.has(rid));
     // Each replica is deleted the one way every snapshot is: a DELETE accepted but not carried out
@@ -487,14 +536,43 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
   },
 };
 
-/** For adoptExisting: the latest replications towards the vault whose replica exists (or is on its way). */
-async function liveReplications(
-  ctx: OpContext,
-  scope: Scope,
+/**
+ * Which of the vault's replications towards the region a new resource takes (`earlier`: those
+ * before its first request):
+ * - by default, those whose replica carries its name: a run of this very resource that was killed
+ *   mid-create made them. Only the ones whose replica exists or is on its way are taken; older ones
+ *   of the name (an incarnation destroyed since) stay history, below the mark.
+ * - with adoptExisting, the live ones whatever made them, from the oldest on (the mark goes just
+ *   before it); a later one whose replica is gone is replicated again.
+ */
+function scopeOfCreate(
+  inputs: CbrReplicationInputs,
   earlier: Replication[],
-): Promise<Replication[]> {
-  const replicas = await replicasIn(ctx, scope);
-  return latestPerBackup(earlier, undefined).filter(
+  replicas: Map<string, Backup>,
+): Scope {
+  const vaults = {
+    sourceVaultId: inputs.sourceVaultId,
+    destinationVaultId: inputs.destinationVaultId,
+    destinationRegion: inputs.destinationRegion,
+  };
+  const named = { ...vaults, replicaName: replicaNameOf(identityOf(inputs).stamp) };
+  const adopt = inputs.adoptExisting ? live(earlier, {}, replicas) : [];
+  if (adopt.length) return { ...vaults, after: newest(earlier, oldest(adopt)) };
+  const resumed = live(earlier, named, replicas);
+  const ofName = earlier.filter((r) => r.replicaName === named.replicaName);
+  return { ...named, after: resumed.length ? newest(ofName, oldest(resumed)) : newest(ofName) };
+}
+
+const oldest = (rs: Replication[]) =>
+  rs.reduce((min, r) => Math.min(min, r.createdAt), Number.POSITIVE_INFINITY);
+
+/** The latest replications in scope whose replica (in `replicas`) exists or is on its way. */
+function live(
+  earlier: Replication[],
+  scope: Pick<Scope, "after" | "replicaName">,
+  replicas: Map<string, Backup>,
+): Replication[] {
+  return latestPerBackup(earlier, scope).filter(
     (r) =>
       PENDING.has(r.status) ||
       (r.status === "success" &&
@@ -506,97 +584,29 @@ async function liveReplications(
 
 type Target = CbrReplicationInputs & { destinationProjectId: string };
 
-/**
- * Replicates the vault (CopyCheckpoint). A vault goes to a region once: when it was replicated
- * there before (BackupService.6130 with no replication running), its backups are replicated one
- * by one instead. Returns when the cloud accepted the work.
- */
-async function replicate(
-  ctx: OpContext,
-  target: Target,
-  before: Array<Replication & { region?: string }>,
-  accepted: () => void,
-) {
-  const source = cbrApi(ctx.client, ctx.region, ctx.label);
-  const known = new Set(before.map((r) => r.logId));
-  try {
-    await postCarefully(
-      ctx,
-      () =>
-        retryWhileBusy(
-          ctx,
-          (err) => err.code === "BackupService.6130" && vaultBusy(ctx, target.sourceVaultId),
-          () =>
-            source.replicateVault({
-              vault_id: target.sourceVaultId,
-              destination_vault_id: target.destinationVaultId,
-              destination_region: target.destinationRegion,
-              destination_project_id: target.destinationProjectId,
-              enable_acceleration: target.enableAcceleration,
-            }),
-        ),
-      async () =>
-        towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
-          (r) => !known.has(r.logId),
-        ),
-    );
-    accepted();
-    return Date.now();
-  } catch (err) {
-    if (!(err instanceof HuaweiCloudError) || err.code !== "BackupService.6130") throw err;
-  }
-  const startedAt = Date.now();
-  const backups = (await sourceBackups(ctx, target.sourceVaultId)).filter((b) => b.status === "available");
-  const live = new Set(
-    (await liveReplications(ctx, target, towards(before, target.destinationRegion))).map(
-      (r) => r.sourceBackupId,
-    ),
-  );
-  const todo = backups.filter((b) => !live.has(b.id));
-  if (todo.length === 0 && backups.length > 0) {
-    throw new HuaweiCloudError(
-      `refused: vault ${target.sourceVaultId} was already replicated to ${target.destinationRegion}, and all ` +
-        `${backups.length} of its available backups have replicas there that this resource did not make`,
-      {
-        kind: "api",
-        resource: ctx.label,
-        code: "BackupService.6130",
-        hint: "A backup has one replica per region. To manage those replicas with this resource, set adoptExisting: true.",
-      },
-    );
-  }
-  await replicateEach(
-    ctx,
-    target,
-    todo.map((b) => b.id),
-    before,
-    accepted,
-  );
-  return startedAt;
-}
+/** CopyBackup requests in flight at once for one resource (the client's limiter bounds the rest). */
+const PARALLEL_POSTS = 8;
 
 /**
- * BackupService.6130 is "the vault is being replicated" — wait — but also, for a vault already
- * replicated to the region, a refusal for good. Busy only while one of its replications runs.
- */
-async function vaultBusy(ctx: OpContext, sourceVaultId: string): Promise<boolean> {
-  return (await history(ctx, sourceVaultId)).some((r) => PENDING.has(r.status));
-}
-
-/**
- * Replicates source backups one by one (CopyBackup), each replica marked as this resource's. A
+ * Replicates source backups one by one (CopyBackup), each replica named as the resource's. A
  * backup whose old replica is still being deleted is refused (BackupService.6131) until it is gone.
+ * Up to PARALLEL_POSTS at once; after a failure no new one starts, those in flight end, and the
+ * first failure is thrown.
  */
 async function replicateEach(
   ctx: OpContext,
   target: Target,
   backupIds: string[],
   before: Replication[],
+  scope: Scope,
   accepted: () => void = () => {},
 ): Promise<void> {
   const source = cbrApi(ctx.client, ctx.region, ctx.label);
   const known = new Set(before.map((r) => r.logId));
-  for (const backupId of backupIds) {
+  const naming = scope.replicaName
+    ? { name: scope.replicaName, description: replicaDescription(scope) }
+    : { description: ownerMark(scope.sourceVaultId, scope.destinationRegion) };
+  const one = async (backupId: string) => {
     await postCarefully(
       ctx,
       () =>
@@ -609,7 +619,7 @@ async function replicateEach(
               destination_region: target.destinationRegion,
               destination_vault_id: target.destinationVaultId,
               enable_acceleration: target.enableAcceleration,
-              description: ownerMark(target.sourceVaultId, target.destinationRegion),
+              ...naming,
             }),
         ),
       async () =>
@@ -618,7 +628,21 @@ async function replicateEach(
         ),
     );
     accepted();
-  }
+  };
+  let next = 0;
+  let failure: { reason: unknown } | undefined;
+  const worker = async () => {
+    while (failure === undefined && next < backupIds.length) {
+      const backupId = backupIds[next++]!;
+      try {
+        await one(backupId);
+      } catch (reason) {
+        failure ??= { reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_POSTS, backupIds.length) }, worker));
+  if (failure) throw failure.reason;
 }
 
 /**
@@ -628,7 +652,7 @@ async function replicateEach(
 async function replicaGoing(ctx: OpContext, target: Target, backupId: string): Promise<boolean> {
   const latest = latestPerBackup(
     towards(await history(ctx, target.sourceVaultId), target.destinationRegion),
-    undefined,
+    {},
   ).find((r) => r.sourceBackupId === backupId);
   if (!latest?.replicaId) return false;
   try {
@@ -683,6 +707,6 @@ async function repairLostReplicas(ctx: OpContext, state: CbrReplicationState, sc
     ...scope,
     destinationProjectId: state.destinationProjectId ?? (await ctx.client.projectId(scope.destinationRegion)),
   } as Target;
-  await replicateEach(ctx, target, lost, await history(ctx, scope.sourceVaultId));
+  await replicateEach(ctx, target, lost, await history(ctx, scope.sourceVaultId), scope);
   return waitReplicated(ctx, scope);
 }

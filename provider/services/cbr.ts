@@ -39,6 +39,8 @@ export function replicationLogSchema() {
             source_backup_id: z.string().nullish(),
             destination_backup_id: z.string().nullish(),
             destination_region: z.string().nullish(),
+            /** The replica's name: the one CopyBackup was given (SDK OpExtendInfoReplication). */
+            destination_backup_name: z.string().nullish(),
           })
           .nullish(),
         common: z.object({ progress: z.number().nullish() }).nullish(),

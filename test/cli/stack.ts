@@ -56,6 +56,8 @@ export interface StackWorld {
   destinationVaultId: string;
   /** A second server backup vault with one backup (for a CbrReplication input change). */
   otherSourceVaultId: string;
+  /** A second replication vault in the destination region (for a CbrReplication input change). */
+  otherDestinationVaultId: string;
 }
 
 export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld {
@@ -68,9 +70,15 @@ export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld 
       { name: `src-${label}`, region: primary, objectType: "server", protectType: "backup" },
       { name: `dst-${label}`, region: secondary, objectType: "server", protectType: "replication" },
       { name: `src2-${label}`, region: primary, objectType: "server", protectType: "backup" },
+      { name: `dst2-${label}`, region: secondary, objectType: "server", protectType: "replication" },
     ],
   });
-  const [sourceVaultId, destinationVaultId, otherSourceVaultId] = s.cbrVaults as [string, string, string];
+  const [sourceVaultId, destinationVaultId, otherSourceVaultId, otherDestinationVaultId] = s.cbrVaults as [
+    string,
+    string,
+    string,
+    string,
+  ];
   const more = emu.backend.seed({
     dwsSnapshots: [{ clusterId: s.dwsClusters[0]!, name: `auto-${label}`, type: "AUTOMATED" }],
     cbrBackups: [
@@ -85,6 +93,7 @@ export function seedStackWorld(emu: RunningEmulator, label: string): StackWorld 
     sourceVaultId,
     destinationVaultId,
     otherSourceVaultId,
+    otherDestinationVaultId,
   };
 }
 

@@ -57,8 +57,9 @@ describe("fault matrix", () => {
           expect(r.succeeded).toBe(r.resources);
         }
         if (["drop", "baseline", "same-name", "clock"].includes(scenario.id)) {
-          // One create request per resource: the dropped answers were adopted, never re-posted.
-          expect(r.createRequests).toBe(r.resources);
+          // One create request per object (a snapshot; a CBR replica): the dropped answers were
+          // adopted, never re-posted.
+          expect(r.createRequests).toBe(r.objectsToMake);
         }
         if (scenario.id === "interrupted") expect(r.resumeCreateRequests).toBe(0);
         if (scenario.id === "restart") expect(r.restarts).toBe(2);

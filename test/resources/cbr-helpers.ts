@@ -7,6 +7,7 @@ export interface WorldBackup {
   vault_id: string;
   image_type: string;
   status: string;
+  name?: string;
   description?: string;
 }
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { createClient, resolveSettings } from "../../provider/client";
-import { ownerMark } from "../../provider/resources/cbr";
 import { cbrApi } from "../../provider/services/cbr";
 import { backupsIn, inputsOf } from "./cbr-helpers";
 import { cbr, checked, DEFAULT_IDS, REGIONS, useEmulator } from "./helpers";
@@ -70,9 +69,11 @@ describe("CbrReplication drift", () => {
     for (const k of kept) expect(ids).toContain(k);
     expect(ids).not.toContain(lost);
     expect(ids).toHaveLength(kept.length + 1);
-    // The replica made one by one carries the resource's mark.
+    // The replica made again carries the resource's name, like every replica it made.
     const remade = now.find((b) => !kept.includes(b.id));
-    expect(remade?.description).toBe(ownerMark(DEFAULT_IDS.cbrSourceVaultId, REGIONS.secondary.name));
+    expect(outs.replicaName).toMatch(/^pulumi-[0-9a-f]{32}$/);
+    for (const b of now) expect(b.name).toBe(outs.replicaName);
+    expect(remade?.description).toMatch(/^Replicated by Pulumi \(CbrReplication /);
 
     await cbr().delete(id, repaired);
     expect(backupsIn(env, DEFAULT_IDS.cbrDestinationVaultId)).toHaveLength(0);

@@ -18,6 +18,8 @@ interface Case {
   p: () => DynamicMethods;
   inputs: (name: string) => Record<string, unknown>;
   createOp: string;
+  /** How many create requests one resource sends (a CBR replication: one per source backup). */
+  creates?: () => number;
   timing: "evsSnapshotCreate" | "dwsSnapshotCreate" | "dwsSnapshotCopy" | "cbrReplication";
   fail: "evsSnapshot" | "dwsSnapshot" | "cbrReplication";
   failedStatus: string;
@@ -72,7 +74,14 @@ const cases: Case[] = [
       destinationVaultId: DEFAULT_IDS.cbrDestinationVaultId,
       destinationRegion: REGIONS.secondary.name,
     }),
-    createOp: "cbr.CopyCheckpoint",
+    createOp: "cbr.CopyBackup",
+    creates: () =>
+      env.emu
+        .world()
+        .cbr.backups.filter(
+          (b: { vault_id: string; image_type: string }) =>
+            b.vault_id === DEFAULT_IDS.cbrSourceVaultId && b.image_type === "backup",
+        ).length,
     timing: "cbrReplication",
     fail: "cbrReplication",
     failedStatus: "fail",
@@ -143,7 +152,7 @@ describe.each(cases)("$kind", (c) => {
     });
     const { outs } = await c.p().update(err.id!, err.properties!, resumed);
     expect(["AVAILABLE", "available", "success"]).toContain(outs.status);
-    expect(env.emu.counts()[c.createOp]).toBe(1);
+    expect(env.emu.counts()[c.createOp]).toBe(c.creates?.() ?? 1);
     expect(c.made()).toBeGreaterThan(0);
     await c.p().delete(err.id!, outs);
     expect(c.made()).toBe(0);
@@ -155,7 +164,7 @@ describe.each(cases)("$kind", (c) => {
     const { id, outs } = await c.p().create(inputs);
     env.emu.setFaults({ dropResponseAfterCommitRate: 0 });
     expect(["AVAILABLE", "available", "success"]).toContain(outs.status);
-    expect(env.emu.counts()[c.createOp]).toBe(1);
+    expect(env.emu.counts()[c.createOp]).toBe(c.creates?.() ?? 1);
     const before = c.made();
     await c.p().delete(id, outs);
     expect(before - c.made()).toBe(before); // everything it made is gone: there was exactly one
