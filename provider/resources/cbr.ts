@@ -655,13 +655,8 @@ async function replicaGoing(ctx: OpContext, target: Target, backupId: string): P
     {},
   ).find((r) => r.sourceBackupId === backupId);
   if (!latest?.replicaId) return false;
-  try {
-    const replica = await cbrApi(ctx.client, target.destinationRegion, ctx.label).getBackup(latest.replicaId);
-    return GONE_REPLICA.has(replica.status);
-  } catch (err) {
-    if (isNotFound(err)) return true; // gone by now: the next try passes
-    throw err;
-  }
+  const replica = await cbrApi(ctx.client, target.destinationRegion, ctx.label).findBackup(latest.replicaId);
+  return replica === undefined || GONE_REPLICA.has(replica.status); // gone by now: the next try passes
 }
 
 /** 5xx answers that are a refusal in the service's own words: sending again cannot help. */

@@ -242,7 +242,7 @@ export async function findPatiently<T>(
 
 /**
  * Calls `fn` until it stops failing as "busy" (DWS.7023 "cluster status is not allowed to
- * operation", BackupService.6130 "vault is being replicated" …), backing off, until the deadline.
+ * operation", BackupService.6131 while the backup's old replica is being deleted …), backing off, until the deadline.
  */
 export async function retryWhileBusy<T>(
   ctx: OpContext,
