@@ -1,8 +1,8 @@
 /**
  * A `pulumi up` killed with SIGKILL while it waits for a create, and what a user does next (the
  * README's steps): the state holds pending creates, the snapshots exist in the cloud; `pulumi
- * refresh --import-pending-creates <urn> <id>` does not record them (pinned); `pulumi up` adopts both
- * by their owner marks: nothing is orphaned or made twice. Also `pulumi import`, which does not work for dynamic resources: the
+ * refresh --import-pending-creates <urn> <id>` does not record them (pinned); `pulumi up` adopts the
+ * snapshots and the CBR replica by their owner marks: nothing is orphaned or made twice. Also `pulumi import`, which does not work for dynamic resources: the
  * observed failure is pinned here, and `existingId` is the way to adopt.
  */
 import type { ChildProcess } from "node:child_process";
@@ -21,8 +21,8 @@ let world: StackWorld;
 let program: ResourceSpec[];
 
 /** Long enough that `pulumi up` is surely still waiting when it is killed. */
-const SLOW = { dwsSnapshotCreate: 20_000, evsSnapshotCreate: 20_000 };
-const FAST = { dwsSnapshotCreate: 300, evsSnapshotCreate: 300 };
+const SLOW = { dwsSnapshotCreate: 20_000, evsSnapshotCreate: 20_000, cbrReplication: 20_000 };
+const FAST = { dwsSnapshotCreate: 300, evsSnapshotCreate: 300, cbrReplication: 300 };
 
 /** Polls `check` every 100 ms until it is true; fails after `ms`. */
 async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
@@ -36,6 +36,9 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
 const dwsNamed = (name: string) =>
   emu.world().dws.snapshots.filter((s) => s.type === "MANUAL" && s.name === name);
 const evsNamed = (name: string) => emu.world().evs.snapshots.filter((s) => s.name === name);
+/** The replications of the stack's source vault (one backup: one per replicate request that took). */
+const replications = () =>
+  emu.world().cbr.replicationRecords.filter((r) => r.vault_id === world.sourceVaultId);
 
 describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { timeout: 300_000 }, () => {
   beforeAll(async () => {
@@ -46,6 +49,15 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     program = [
       { kind: "DwsSnapshot", name: "nightly", args: { clusterId: world.clusterId, name: "nightly-crash" } },
       { kind: "EvsSnapshot", name: "disk", args: { volumeId: world.volumeId, name: "disk-crash" } },
+      {
+        kind: "CbrReplication",
+        name: "offsite",
+        args: {
+          sourceVaultId: world.sourceVaultId,
+          destinationVaultId: world.destinationVaultId,
+          destinationRegion: REGIONS.secondary.name,
+        },
+      },
     ];
     stack.writeProgram(program);
   }, 120_000);
@@ -55,13 +67,16 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     await stack?.destroyAndClose();
     await emu?.close();
   }, 180_000);
-  it("SIGKILL while waiting: state holds two pending creates and no resource; both snapshots exist in the cloud", async () => {
+  it("SIGKILL while waiting: state holds three pending creates and no resource; the snapshots and the replication exist in the cloud", async () => {
     emu.setTimings(SLOW);
     let child: ChildProcess | undefined;
     const run = stack.run(["up", "--yes", "--skip-preview"], { onSpawn: (c) => (child = c) });
     await until(
-      "both creates to reach the cloud",
-      () => dwsNamed("nightly-crash").length === 1 && evsNamed("disk-crash").length === 1,
+      "the three creates to reach the cloud",
+      () =>
+        dwsNamed("nightly-crash").length === 1 &&
+        evsNamed("disk-crash").length === 1 &&
+        replications().length === 1,
     );
     killGroup(child!.pid);
     const killed = await run;
@@ -76,6 +91,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     expect(pending.sort()).toEqual([
       ["creating", "disk"],
       ["creating", "nightly"],
+      ["creating", "offsite"],
     ]);
     expect(dwsNamed("nightly-crash")[0]!.status).toBe("CREATING");
     expect(evsNamed("disk-crash")[0]!.status).toBe("creating");
@@ -86,7 +102,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     await stack.ok(["cancel", "--yes"]);
   });
 
-  it("refresh --import-pending-creates drops them unrecorded (pinned); up adopts both snapshots by their owner marks: nothing twice", async () => {
+  it("refresh --import-pending-creates drops them unrecorded (pinned); up adopts the snapshots and the replica by their owner marks: nothing twice", async () => {
     emu.setTimings(FAST);
     const { deployment } = await stack.exportState();
     const urnOf = (name: string) =>
@@ -106,13 +122,19 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
       urnOf("disk"),
       "--import-pending-creates",
       evsId,
+      "--import-pending-creates",
+      urnOf("offsite"),
+      "--import-pending-creates",
+      `${world.sourceVaultId}:${REGIONS.secondary.name}`,
     ]);
     const after = await stack.exportState();
     expect(after.deployment.pending_operations ?? []).toEqual([]);
     expect((await stack.resources()).size).toBe(0);
 
-    // The README's path: both snapshots carry their resource's owner mark (EVS metadata, DWS
-    // description), so `pulumi up` with the program unchanged finds them instead of making new ones.
+    // The README's path: the snapshots carry their resource's owner mark (EVS metadata, DWS
+    // description) and the replica its name, so `pulumi up` with the program unchanged finds them
+    // instead of making new ones.
+    const [replication] = replications();
     await stack.ok(["up", "--yes", "--skip-preview"]);
     await stack.ok(["preview", "--expect-no-changes"]);
     const final = await stack.resources();
@@ -122,7 +144,12 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
     expect(final.get("disk")?.outputs?.status).toBe("available");
     expect(dwsNamed("nightly-crash")).toHaveLength(1);
     expect(evsNamed("disk-crash")).toHaveLength(1);
-    expect(createdInWorld().sort()).toEqual([dwsId, evsId].sort());
+    const offsite = final.get("offsite")?.outputs;
+    expect(offsite).toMatchObject({ status: "success", backups: 1, replicas: 1 });
+    expect(replications().map((r) => r.id)).toEqual([replication!.id]); // replicated once, by the killed run
+    const replicaId = replications()[0]!.destination_backup_id as string;
+    expect(emu.world().cbr.backups.find((b) => b.id === replicaId)?.name).toBe(offsite?.replicaName);
+    expect(createdInWorld().sort()).toEqual([dwsId, evsId, replicaId].sort());
   });
 
   it("pulumi import of each kind fails for dynamic resources (pinned); existingId adopts instead", async () => {
@@ -155,7 +182,7 @@ describe.skipIf(!CLI)("pulumi up killed mid-create, then refresh and up", { time
           .join(" | ")}`,
       );
     }
-    expect([...(await stack.resources()).keys()].sort()).toEqual(["disk", "nightly"]);
+    expect([...(await stack.resources()).keys()].sort()).toEqual(["disk", "nightly", "offsite"]);
     expect(createdInWorld().sort()).toEqual(before);
 
     stack.writeProgram([
