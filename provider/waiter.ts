@@ -19,8 +19,8 @@
  *   when each request was sent and answered), the window narrows with each reading, polls in the
  *   last tenth are placed to halve it, and the last lands just after its far end. The same fit on
  *   the square of the time covers progress that lags the clock (p ∝ t², the first half of an
- *   S-curve). Once two readings above 0% fit, polls may be up to four grid steps apart; before,
- *   the grid bounds them.
+ *   S-curve). Once two readings above 0% fit, polls may be up to four grid steps apart (the steps
+ *   of now, or of where the poll lands: early steps are short); before, the grid bounds them.
  * - When no shape from the start fits but progress still rises, three things are read from it:
  *   lower bounds of the end (growth never faster than the square of the time; growth no faster
  *   than on the last rises; the chord of a curve that slows down, bent with it near the end), which
@@ -240,7 +240,12 @@ export function nextDelay(input: DelayInput): number {
   // A straight line from the start, else a parabola from the start (progress that lags the clock).
   const plan = line ? pollOnLine(line, input) : parabola(input);
   if (plan) {
-    delay = Math.min(trust, plan.at - input.now);
+    // Trusted up to TRUST_STEPS grid steps, or as many of the steps the grid takes where the poll
+    // lands: early in a run the steps are short (2.5 s), and a line read over a few seconds may
+    // already place a 30 s operation's end, beyond the steps of now but within those of then.
+    const wait = plan.at - input.now;
+    const then = TRUST_STEPS * gridStep(elapsed + wait, input.firstDelayMs);
+    delay = moving >= 2 && wait <= then ? wait : Math.min(trust, wait);
   } else {
     // No shape fits every reading. Times before which the end is unlikely, each under an
     // assumption the readings support: growth never faster than the square of the time

@@ -66,6 +66,24 @@ describe("nextDelay", () => {
     }
   });
 
+  it("a line that places a 30 s operation's end from its first seconds is trusted to it", () => {
+    // 3% at 1 s and 11% at 3.3 s: the end is 28–30 s after the start. The grid's steps are 2.5 s
+    // now, 10.5 s then: four of those cover the wait, so no poll in between.
+    const history = [
+      { at: 1_000, progress: 3 },
+      { at: 3_300, progress: 11 },
+    ];
+    const d = nextDelay({ ...base, now: 3_300, startedAt: 0, history });
+    expect(3_300 + d).toBeGreaterThan(27_000);
+    expect(3_300 + d).toBeLessThan(30_000);
+    // A far end (1% a second: 100 s) is still trusted for four of the steps of now only.
+    const slow = [
+      { at: 1_000, progress: 1 },
+      { at: 3_000, progress: 3 },
+    ];
+    expect(nextDelay({ ...base, now: 3_000, startedAt: 0, history: slow })).toBeLessThanOrEqual(4 * 2_500);
+  });
+
   it("a single reading cannot be contradicted yet: the grid bounds the wait", () => {
     // 1% after 10 s predicts about 1000 s; the grid's next point is far sooner.
     const d = nextDelay({ ...base, now: 10_000, startedAt: 0, history: [{ at: 10_000, progress: 1 }] });
