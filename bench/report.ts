@@ -13,7 +13,15 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   wallSeconds: number;
-  environment: { node: string; platform: string; cpus: number; cpuModel: string; memoryGb: number };
+  environment: {
+    node: string;
+    platform: string;
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    /** The machine's 1-minute load average when the run started and ended (other work shares the CPUs). */
+    load?: { start: number; end: number };
+  };
   settings: {
     detection: { durationsMs: number[]; samples: number; cadenceScale: number };
     models: { durationsMs: number[]; samples: number };
@@ -284,7 +292,7 @@ function modelsSummary(r: BenchResults): string {
   return [
     table(["Median delay · calls (virtual clock)", ...ds.map(dur)], rows),
     "",
-    `Issue 14's targets met in ${met} of ${cells} model × D cells (the misses are listed in latest.md).`,
+    `Issue 14's targets met in ${met} of ${cells} model × D cells${met < cells ? " (the misses are listed in latest.md)" : ""}.`,
   ].join("\n");
 }
 
@@ -445,11 +453,17 @@ function targetsTable(r: BenchResults): string {
   );
 }
 
+/** ", load average 1.2 → 0.3" when recorded: timings depend on what else ran on the machine. */
+function loadText(r: BenchResults): string {
+  const l = r.environment.load;
+  return l ? `, load average ${l.start.toFixed(2)} at the start, ${l.end.toFixed(2)} at the end` : "";
+}
+
 function header(r: BenchResults): string {
   const sc = r.settings.scale;
   return [
     `Command: \`${r.command}\` (${r.mode} mode) — ${r.startedAt}, ${r.wallSeconds} s wall.`,
-    `Machine: ${r.environment.cpus} × ${r.environment.cpuModel}, ${r.environment.memoryGb} GB, Node ${r.environment.node}, ${r.environment.platform}.`,
+    `Machine: ${r.environment.cpus} × ${r.environment.cpuModel}, ${r.environment.memoryGb} GB, Node ${r.environment.node}, ${r.environment.platform}${loadText(r)}.`,
     `Emulator in-process on 127.0.0.1. Detection: ${r.settings.detection.samples} samples per cell, jitter 0. ` +
       `Scale: R = ${sc.rateLimitPerSecond} requests/s per endpoint (service + region), D = ${s(sc.operationMs, 0)} for every create and delete.`,
     `Failures: ${r.failures}. Peak RSS of the bench process: ${r.processPeakRssMb} MB.`,
@@ -613,7 +627,7 @@ export function renderSummary(r: BenchResults): string {
     m && Object.values(m).length ? `${Math.max(...Object.values(m))} B` : "not measured";
   const evsLatency = o?.latency.find((l) => l.kind === "EvsSnapshot");
   return [
-    `Measured with \`${r.command}\` on ${r.startedAt.slice(0, 10)} (${r.environment.cpus} CPUs, Node ${r.environment.node}); ` +
+    `Measured with \`${r.command}\` on ${r.startedAt.slice(0, 10)} (${r.environment.cpus} CPUs, Node ${r.environment.node}${loadText(r)}); ` +
       `full tables in [bench/results/latest.md](bench/results/latest.md), method in [docs/bench.md](docs/bench.md).`,
     "",
     table(
