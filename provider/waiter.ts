@@ -268,6 +268,7 @@ export function nextDelay(input: DelayInput): number {
       if (curve && curve.at > input.now) delay = Math.min(delay, curve.at + PREDICTION_MARGIN_MS - input.now);
     }
   }
+  // A poll brought forward must not take the count more than EXTRA_POLLS above the grid's by then.
   if (
     delay < toGrid &&
     input.attempt + 1 > gridPolls(elapsed + delay, input.firstDelayMs, input.random) + EXTRA_POLLS
