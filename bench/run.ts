@@ -138,6 +138,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model ?? "unknown",
       memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      load: { start: os.loadavg()[0]!, end: Number.NaN },
     },
     settings,
     detection: undefined,
@@ -167,6 +168,7 @@ export async function runBench(opts: BenchOptions, log: (line: string) => void):
     results.overhead = await runOverhead({ ...settings.overhead, log, repoRoot: REPO_ROOT });
   }
   results.finishedAt = new Date().toISOString();
+  results.environment.load = { start: results.environment.load!.start, end: os.loadavg()[0]! };
   results.wallSeconds = Math.round((Date.now() - t0) / 1000);
   results.processPeakRssMb = mb(process.resourceUsage().maxRSS * 1024);
   results.failures = countFailures(results);

@@ -66,6 +66,24 @@ describe("nextDelay", () => {
     }
   });
 
+  it("a line that places a 30 s operation's end from its first seconds is trusted to it", () => {
+    // 3% at 1 s and 11% at 3.3 s: the end is 28–30 s after the start. The grid's steps are 2.5 s
+    // now, 10.5 s then: four of those cover the wait, so no poll in between.
+    const history = [
+      { at: 1_000, progress: 3 },
+      { at: 3_300, progress: 11 },
+    ];
+    const d = nextDelay({ ...base, now: 3_300, startedAt: 0, history });
+    expect(3_300 + d).toBeGreaterThan(27_000);
+    expect(3_300 + d).toBeLessThan(30_000);
+    // A far end (1% a second: 100 s) is still trusted for four of the steps of now only.
+    const slow = [
+      { at: 1_000, progress: 1 },
+      { at: 3_000, progress: 3 },
+    ];
+    expect(nextDelay({ ...base, now: 3_000, startedAt: 0, history: slow })).toBeLessThanOrEqual(4 * 2_500);
+  });
+
   it("a single reading cannot be contradicted yet: the grid bounds the wait", () => {
     // 1% after 10 s predicts about 1000 s; the grid's next point is far sooner.
     const d = nextDelay({ ...base, now: 10_000, startedAt: 0, history: [{ at: 10_000, progress: 1 }] });
@@ -96,7 +114,15 @@ describe("nextDelay", () => {
     const a = noProgressDelay(100_000, 1000, 0);
     const b = noProgressDelay(100_000, 1000, 0.5);
     expect(a).not.toBe(b);
-    expect(Math.max(a, b)).toBeLessThanOrEqual(10_000);
+    // The step at 100 s is 10.5 s; a grid point within 0.3 step of the poll is skipped.
+    expect(Math.max(a, b)).toBeLessThanOrEqual(1.3 * 10_500);
+    expect(Math.min(a, b)).toBeGreaterThanOrEqual(0.3 * 10_500);
+  });
+
+  it("skips a grid point that would come right after an off-grid poll", () => {
+    // Phase 0.1: grid points at 1.25 s, 3.75 s …; the first poll (1 s) is off the grid.
+    expect(noProgressDelay(1000, 1000, 0.1)).toBe(2750);
+    expect(noProgressDelay(1000, 1000, 0.5)).toBe(1250);
   });
 
   it.each([
@@ -133,16 +159,56 @@ describe("nextDelay", () => {
     expect(nextDelay({ ...base, now: 90_000, startedAt: 0, history })).toBe(grid(90_000));
   });
 
-  it("moving progress near the end polls more often than the grid, for a while", () => {
+  it("a curve that slows down near its end: the poll waits for its estimate, within two grid steps", () => {
     const history = [
       { at: 500_000, progress: 80 },
       { at: 580_000, progress: 95 },
       { at: 600_000, progress: 97 },
     ];
-    // Not a straight line from the start (80% at 500 s, 97% at 600 s), but moving and near the end.
+    // Not a straight line from the start; 15 points in 80 s, then 2 in 20 s: slowing. At the last
+    // chord's pace the end is 30 s away, and a curve that flattens takes longer: no poll before.
     const d = nextDelay({ ...base, now: 600_000, startedAt: 0, history });
-    expect(d).toBeLessThan(grid(600_000));
-    expect(d).toBeGreaterThanOrEqual(0.016 * 600_000 - 1);
+    expect(d).toBeGreaterThan(grid(600_000));
+    expect(d).toBeGreaterThanOrEqual(30_000);
+    // The grid's step at 600 s is 3.6% of it.
+    expect(d).toBeLessThanOrEqual(2 * 0.036 * 600_000 * 1.02);
+  });
+
+  it("progress that speeds up near its end: the chord brings the poll forward", () => {
+    const history = [
+      { at: 500_000, progress: 10 },
+      { at: 580_000, progress: 60 },
+      { at: 600_000, progress: 97 },
+    ];
+    // 37 points in the last 20 s: at that pace the end is under 2 s away.
+    const d = nextDelay({ ...base, now: 600_000, startedAt: 0, history });
+    expect(d).toBeLessThan(2_000);
+    expect(d).toBeGreaterThanOrEqual(base.minDelayMs);
+  });
+
+  it("progress that grows with the square of the time is predicted from the start", () => {
+    // 36% at 60 s and 64% at 80 s: p = (t / 100 s)², the end at 100 s (within the readings' slack).
+    // No straight line from the start fits them.
+    const history = [
+      { at: 60_000, progress: 36 },
+      { at: 80_000, progress: 64 },
+    ];
+    const d = nextDelay({ ...base, now: 80_000, startedAt: 0, history });
+    expect(80_000 + d).toBeGreaterThan(99_000);
+    expect(80_000 + d).toBeLessThanOrEqual(100_500);
+  });
+
+  it("progress that never grew faster than the square of the time bounds the end from below", () => {
+    // 40% at 20 s after 10% at 10 s is not a line, nor quite a parabola (it slows): the end is no
+    // earlier than 20 s × √(100/41) ≈ 31 s, and the wait is not cut short by the grid's next point.
+    const history = [
+      { at: 5_000, progress: 3 },
+      { at: 10_000, progress: 11 },
+      { at: 20_000, progress: 40 },
+    ];
+    const d = nextDelay({ ...base, now: 20_000, startedAt: 0, history });
+    expect(20_000 + d).toBeGreaterThanOrEqual(20_000 * Math.sqrt(100 / 41));
+    expect(d).toBeGreaterThan(grid(20_000));
   });
 });
 
@@ -186,6 +252,61 @@ describe("waitFor", () => {
       expect(r.polls).toBeLessThanOrEqual(gridPolls + 8);
     },
   );
+
+  /** One wait on a fake clock with the given phase; progress as a function of the elapsed fraction. */
+  async function run(D: number, phase: number, progress: (x: number, t: number) => number | undefined) {
+    const clock = { ...fakeClock(0), random: () => phase };
+    clock.now = () => clock.t;
+    clock.sleep = async (ms: number) => {
+      clock.t += ms;
+    };
+    const poll = async (): Promise<Observation<null>> => {
+      const t = clock.now();
+      return t >= D
+        ? { state: "success", status: "available", progress: 100, value: null }
+        : { state: "pending", status: "creating", progress: progress(t / D, t), value: null };
+    };
+    const r = await waitFor({ poll, timeoutMs: 3 * D + 600_000, startedAt: 0, clock });
+    return { ...r, lateBy: clock.t - D };
+  }
+
+  it.each([30_000, 120_000, 600_000])(
+    "follows an S-curve to its end (D = %i ms): within issue 14's delay and call budget",
+    async (D) => {
+      for (const phase of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+        const r = await run(D, phase, (_, t) =>
+          progressOf("scurve", { startedAt: 0, completesAt: D, now: t, key: "s" }),
+        );
+        expect(r.outcome).toBe("success");
+        expect(r.lateBy).toBeGreaterThanOrEqual(0);
+        // The p90 bound (twice the median's, max(1 s, 1% of D)) holds for each of these phases.
+        expect(r.lateBy).toBeLessThanOrEqual(2 * Math.max(1000, 0.01 * D));
+        // The 10 s cadence's calls + 6, the create's POST included.
+        expect(r.polls + 1).toBeLessThanOrEqual(1 + Math.ceil(D / 10_000) + 6);
+      }
+    },
+  );
+
+  it("misleading progress costs at most three polls more than no progress at all", async () => {
+    const shapes: Record<string, (x: number) => number> = {
+      // Races to 98% on a line, then hangs there: the line, then the chord, keep predicting the end.
+      hang: (x) => Math.min(98, Math.floor((100 * x) / 0.3)),
+      approach: (x) => Math.floor(98 * (1 - Math.exp(-5 * x))),
+      stairs: (x) => Math.min(99, 10 * Math.floor(x * 10)),
+      cubic: (x) => Math.floor(99 * x ** 3),
+    };
+    for (const [name, shape] of Object.entries(shapes)) {
+      for (const D of [10_000, 120_000, 3_600_000]) {
+        for (const phase of [0.05, 0.25, 0.5, 0.75, 0.95]) {
+          const ours = await run(D, phase, shape);
+          const none = await run(D, phase, () => undefined);
+          expect(ours.outcome).toBe("success");
+          expect(ours.lateBy).toBeGreaterThanOrEqual(0);
+          expect(ours.polls, `${name}, D = ${D}, phase ${phase}`).toBeLessThanOrEqual(none.polls + 3);
+        }
+      }
+    }
+  });
 
   it("stops on a terminal failure and counts the statuses it saw", async () => {
     const clock = fakeClock();
