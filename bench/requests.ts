@@ -40,6 +40,7 @@ export function operationOf(method: string, pathWithQuery: string): string {
   }
   if (/^\/v1\.0\/[^/]+\/clusters/.test(path)) return `dws.${m} clusters`;
   if (/^\/v3\/[^/]+\/checkpoints\/replicate$/.test(path)) return "cbr.CopyCheckpoint";
+  if (/^\/v3\/[^/]+\/backups\/[^/]+\/replicate$/.test(path)) return "cbr.CopyBackup";
   r = /^\/v3\/[^/]+\/backups(\/[^/]+)?$/.exec(path);
   if (r) return r[1] ? (m === "DELETE" ? "cbr.DeleteBackup" : "cbr.ShowBackup") : "cbr.ListBackups";
   if (/^\/v3\/[^/]+\/operation-logs/.test(path)) return "cbr.ListOpLog";

@@ -244,20 +244,25 @@ async function sourceBackups(ctx: OpContext, sourceVaultId: string): Promise<Bac
 
 /**
  * The resource's replications as the cloud shows them now; the destination side and the source
- * backups are looked at always, or only once nothing is pending.
+ * backups are looked at always, or only once nothing is pending. `sources`: the source backups'
+ * ids when the caller has just listed them (a create), to save listing them again.
  */
-async function survey(ctx: OpContext, scope: Scope, look: "always" | "when-done"): Promise<Seen[]> {
+async function survey(
+  ctx: OpContext,
+  scope: Scope,
+  look: "always" | "when-done",
+  sources?: Set<string>,
+): Promise<Seen[]> {
   const mine = latestPerBackup(
     towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion),
     scope,
   );
   const seen: Seen[] = mine.map((r) => ({ ...r, looked: false }));
   if (look === "when-done" && seen.some((r) => PENDING.has(r.status))) return seen;
-  const [replicas, sources] = await Promise.all([
+  const [replicas, live] = await Promise.all([
     replicasIn(ctx, scope),
-    sourceBackups(ctx, scope.sourceVaultId),
+    sources ?? sourceBackups(ctx, scope.sourceVaultId).then((bs) => new Set(bs.map((b) => b.id))),
   ]);
-  const live = new Set(sources.map((b) => b.id));
   for (const r of seen) {
     r.looked = true;
     r.sourceGone = !live.has(r.sourceBackupId);
@@ -378,10 +383,10 @@ function markOf(scope: Scope): Partial<CbrReplicationState> {
   };
 }
 
-async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number) {
+async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number, sources?: Set<string>) {
   const done = await waitUntil(ctx, {
     goal: "for every replication to succeed and every replica to be available",
-    poll: async () => observation(await survey(ctx, scope, "when-done")),
+    poll: async () => observation(await survey(ctx, scope, "when-done", sources)),
     startedAt,
     pollImmediately: startedAt === undefined,
     outputs: summaryOf,
@@ -425,7 +430,11 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     const destinationProjectId =
       inputs.destinationProjectId ?? (await ctx.client.projectId(inputs.destinationRegion));
     const target = { ...inputs, destinationProjectId };
-    const before = await history(ctx, inputs.sourceVaultId);
+    // What exists (the vault's replications, for what is ours; its backups, for what to replicate).
+    const [before, available] = await Promise.all([
+      history(ctx, inputs.sourceVaultId),
+      sourceBackups(ctx, inputs.sourceVaultId),
+    ]);
     const earlier = towards(before, inputs.destinationRegion);
     // The destination vault is listed once, and only when the vault was replicated there before.
     const replicas = earlier.length ? await replicasIn(ctx, inputs) : new Map<string, Backup>();
@@ -441,7 +450,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     if (mine.length) record(); // found, from a run killed mid-create or adopted: in state already
     // Every available backup without a replica in the region (or one on its way) is replicated; a
     // backup whose replica someone else made keeps it, unmanaged (adoptExisting manages those).
-    const backups = (await sourceBackups(ctx, inputs.sourceVaultId)).filter((b) => b.status === "available");
+    const backups = available.filter((b) => b.status === "available");
     const covered = new Set(live(earlier, {}, replicas).map((r) => r.sourceBackupId));
     const todo = backups.filter((b) => !covered.has(b.id)).map((b) => b.id);
     if (todo.length === 0 && mine.length === 0 && backups.length > 0) {
@@ -460,7 +469,16 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
     const startedAt = parseCloudTime(started?.startedAt);
     return {
       id,
-      outs: { ...started, ...(await waitReplicated(ctx, scope, todo.length ? startedAt : undefined)) },
+      outs: {
+        ...started,
+        // The source backups were listed a moment ago: the wait does not list them again.
+        ...(await waitReplicated(
+          ctx,
+          scope,
+          todo.length ? startedAt : undefined,
+          new Set(available.map((b) => b.id)),
+        )),
+      },
     };
   },
 
