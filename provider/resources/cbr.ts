@@ -194,19 +194,37 @@ async function history(ctx: OpContext, sourceVaultId: string) {
     .sort((a, b) => a.createdAt - b.createdAt);
 }
 
-/** Whether a replication is in scope: newer than its mark and, where it has one, of its name. */
-function inScope(r: Replication, scope: Pick<Scope, "after" | "replicaName">): boolean {
+/**
+ * Whether a replication is in scope: newer than its mark and, where it has a name, of its name —
+ * as its task names the replica, or (`named`: ids of replicas seen with the name) as the replica
+ * itself is named, in case a task does not say.
+ */
+function inScope(r: Replication, scope: Pick<Scope, "after" | "replicaName">, named?: Set<string>): boolean {
   return (
     (scope.after === undefined || r.createdAt > scope.after) &&
-    (scope.replicaName === undefined || r.replicaName === scope.replicaName)
+    (scope.replicaName === undefined ||
+      r.replicaName === scope.replicaName ||
+      (r.replicaId !== undefined && named?.has(r.replicaId) === true))
   );
 }
 
 /** The latest replication per source backup among those in scope (`{}`: all of them). */
-function latestPerBackup(all: Replication[], scope: Pick<Scope, "after" | "replicaName">): Replication[] {
+function latestPerBackup(
+  all: Replication[],
+  scope: Pick<Scope, "after" | "replicaName">,
+  named?: Set<string>,
+): Replication[] {
   const latest = new Map<string, Replication>();
-  for (const r of all) if (inScope(r, scope)) latest.set(r.sourceBackupId, r);
+  for (const r of all) if (inScope(r, scope, named)) latest.set(r.sourceBackupId, r);
   return [...latest.values()];
+}
+
+/** The ids of the replicas that carry the scope's name. */
+function namedIn(replicas: Map<string, Backup>, scope: Pick<Scope, "replicaName">): Set<string> {
+  const ids = new Set<string>();
+  if (scope.replicaName === undefined) return ids;
+  for (const b of replicas.values()) if (b.name === scope.replicaName) ids.add(b.id);
+  return ids;
 }
 
 function newest(rs: Replication[], before = Number.POSITIVE_INFINITY): number | undefined {
@@ -253,22 +271,21 @@ async function survey(
   look: "always" | "when-done",
   sources?: Set<string>,
 ): Promise<Seen[]> {
-  const mine = latestPerBackup(
-    towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion),
-    scope,
-  );
-  const seen: Seen[] = mine.map((r) => ({ ...r, looked: false }));
-  if (look === "when-done" && seen.some((r) => PENDING.has(r.status))) return seen;
+  const toward = towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion);
+  const mine = latestPerBackup(toward, scope);
+  if (look === "when-done" && mine.some((r) => PENDING.has(r.status))) {
+    return mine.map((r) => ({ ...r, looked: false }));
+  }
   const [replicas, live] = await Promise.all([
     replicasIn(ctx, scope),
     sources ?? sourceBackups(ctx, scope.sourceVaultId).then((bs) => new Set(bs.map((b) => b.id))),
   ]);
-  for (const r of seen) {
-    r.looked = true;
-    r.sourceGone = !live.has(r.sourceBackupId);
-    if (r.replicaId) r.replica = replicas.get(r.replicaId);
-  }
-  return seen;
+  return latestPerBackup(toward, scope, namedIn(replicas, scope)).map((r) => ({
+    ...r,
+    looked: true,
+    sourceGone: !live.has(r.sourceBackupId),
+    ...(r.replicaId && replicas.has(r.replicaId) ? { replica: replicas.get(r.replicaId) } : {}),
+  }));
 }
 
 type Verdict = "pending" | "done" | "fail" | "lost" | "expired";
@@ -383,10 +400,27 @@ function markOf(scope: Scope): Partial<CbrReplicationState> {
   };
 }
 
-async function waitReplicated(ctx: OpContext, scope: Scope, startedAt?: number, sources?: Set<string>) {
+/**
+ * Waits until every replication in scope has ended. `expected`: source backups just replicated,
+ * each of which must be seen among the resource's replications before it can be a success.
+ */
+async function waitReplicated(
+  ctx: OpContext,
+  scope: Scope,
+  startedAt?: number,
+  sources?: Set<string>,
+  expected: string[] = [],
+) {
   const done = await waitUntil(ctx, {
     goal: "for every replication to succeed and every replica to be available",
-    poll: async () => observation(await survey(ctx, scope, "when-done", sources)),
+    poll: async () => {
+      const seen = await survey(ctx, scope, "when-done", sources);
+      const o = observation(seen);
+      const ids = new Set(seen.map((r) => r.sourceBackupId));
+      return o.state === "success" && expected.some((id) => !ids.has(id))
+        ? { ...o, state: "pending" as const, status: "replicating", progress: undefined }
+        : o;
+    },
     startedAt,
     pollImmediately: startedAt === undefined,
     outputs: summaryOf,
@@ -446,7 +480,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
       started = { destinationProjectId, startedAt: new Date().toISOString(), ...markOf(scope) };
       ctx.recordId(id, { ...started, status: "replicating" });
     };
-    const mine = latestPerBackup(earlier, scope);
+    const mine = latestPerBackup(earlier, scope, namedIn(replicas, scope));
     if (mine.length) record(); // found, from a run killed mid-create or adopted: in state already
     // Every available backup without a replica in the region (or one on its way) is replicated; a
     // backup whose replica someone else made keeps it, unmanaged (adoptExisting manages those).
@@ -477,6 +511,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
           scope,
           todo.length ? startedAt : undefined,
           new Set(available.map((b) => b.id)),
+          todo,
         )),
       },
     };
@@ -590,7 +625,7 @@ function live(
   scope: Pick<Scope, "after" | "replicaName">,
   replicas: Map<string, Backup>,
 ): Replication[] {
-  return latestPerBackup(earlier, scope).filter(
+  return latestPerBackup(earlier, scope, namedIn(replicas, scope)).filter(
     (r) =>
       PENDING.has(r.status) ||
       (r.status === "success" &&

@@ -102,4 +102,33 @@ describe("a run killed mid-create, then run again", () => {
     await cbr().delete(id, outs);
     expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
   });
+
+  it("a cloud whose tasks do not name the replica: the replicas' own names still prove what is ours", async () => {
+    // The SDK documents the task's destination_backup_name but not when it is filled: here it only
+    // ever repeats the source backup's name. Ownership then rests on the replicas' names.
+    const cbrModel = env.emu.backend.cbr;
+    const view = cbrModel.opLogView.bind(cbrModel);
+    cbrModel.opLogView = (r, now) => {
+      const v = view(r, now);
+      (v.extra_info as { replication: Record<string, unknown> }).replication.destination_backup_name =
+        r.sourceBackupName;
+      return v;
+    };
+    try {
+      const v = seedVaults(env, 3);
+      const ids = v.backups.map((b) => b as string);
+      await replicateAs(v, ids.slice(0, 1), OWNER); // a killed run's
+      await until("its replica to appear", () => backupsIn(env, v.destinationVaultId).length === 1);
+      env.emu.resetCounts();
+      const inputs = await checked(cbr(), inputsOf(v, { owner: OWNER }));
+      const { id, outs } = await cbr().create(inputs);
+      expect(env.emu.counts()["cbr.CopyBackup"]).toBe(2);
+      expect(outs).toMatchObject({ status: "success", backups: 3, replicas: 3 });
+      expect((await cbr().read(id, outs)).props).toMatchObject({ status: "success", backups: 3 });
+      await cbr().delete(id, outs);
+      expect(backupsIn(env, v.destinationVaultId)).toHaveLength(0);
+    } finally {
+      cbrModel.opLogView = view;
+    }
+  });
 });
