@@ -10,7 +10,8 @@
  * "replication" (Huawei Cloud CBR API reference). The resource id is `<source vault id>:<destination region>`.
  *
  * Which replications are this resource's (docs/ownership.md): those whose replica carries its name,
- * `pulumi-<stamp>` from the resource's owner and generation, newer than `trackedAfter` (a cloud
+ * `pulumi-<stamp>` from the resource's owner and generation (as the task names the replica, or as
+ * the replica in the destination vault is named), newer than `trackedAfter` (a cloud
  * time: its name's replications older than its first request belong to an earlier incarnation that
  * was destroyed). The name survives a provider host killed mid-create, so the next run finds what
  * that run made and makes nothing twice. Backups are therefore replicated one by one, never with the
