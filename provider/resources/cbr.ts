@@ -22,10 +22,10 @@
  * backups or 3,000; the operation logs are the history that outlives source backups that expire.
  */
 import { z } from "zod";
-import { HuaweiCloudError, isNotFound } from "../client/errors";
+import { HuaweiCloudError } from "../client/errors";
 import { MINUTE_MS } from "../client/rules";
 import { type Backup, cbrApi, type ReplicationLog } from "../services/cbr";
-import { parseCloudTime } from "../services/util";
+import { orUndefined, parseCloudTime } from "../services/util";
 import { anyEnd, type Observation } from "../waiter";
 import {
   identityOf,
@@ -186,12 +186,12 @@ function replicationOf(log: ReplicationLog): Replication & { region?: string } {
   };
 }
 
-/** Every replication of the source vault (all regions, all pages), oldest first. */
-async function history(ctx: OpContext, sourceVaultId: string) {
+/** Every replication of the source vault towards the region (all pages), oldest first. */
+async function history(ctx: OpContext, sourceVaultId: string, region: string): Promise<Replication[]> {
   const logs = await cbrApi(ctx.client, ctx.region, ctx.label).listReplicationLogs(sourceVaultId);
   return logs
     .map(replicationOf)
-    .filter((r) => r.sourceBackupId)
+    .filter((r) => r.sourceBackupId && r.region === region)
     .sort((a, b) => a.createdAt - b.createdAt);
 }
 
@@ -235,10 +235,6 @@ function newest(rs: Replication[], before = Number.POSITIVE_INFINITY): number | 
   return latest;
 }
 
-function towards(all: Array<Replication & { region?: string }>, region: string): Replication[] {
-  return all.filter((r) => r.region === region);
-}
-
 /** The replicas in the destination vault, by id. */
 async function replicasIn(ctx: OpContext, scope: Scope): Promise<Map<string, Backup>> {
   const copies = await cbrApi(ctx.client, scope.destinationRegion, ctx.label).listBackups({
@@ -250,44 +246,42 @@ async function replicasIn(ctx: OpContext, scope: Scope): Promise<Map<string, Bac
 
 /** The source vault's backups (none when the vault itself was deleted). */
 async function sourceBackups(ctx: OpContext, sourceVaultId: string): Promise<Backup[]> {
-  try {
-    return await cbrApi(ctx.client, ctx.region, ctx.label).listBackups({
-      vault_id: sourceVaultId,
-      image_type: "backup",
-    });
-  } catch (err) {
-    if (isNotFound(err)) return [];
-    throw err;
-  }
+  const api = cbrApi(ctx.client, ctx.region, ctx.label);
+  return (await orUndefined(api.listBackups({ vault_id: sourceVaultId, image_type: "backup" }))) ?? [];
 }
 
 /**
- * The resource's replications as the cloud shows them now; the destination side and the source
- * backups are looked at always, or only once nothing is pending. `sources`: the source backups'
- * ids when the caller has just listed them (a create), to save listing them again.
+ * The resource's replications as the cloud shows them now (`seen`), with what was read for them:
+ * the vault's replications towards the region, and the destination vault's replicas when it was
+ * looked at. The destination side and the source backups are looked at always, or only once
+ * nothing is pending. `sources`: the source backups' ids when the caller has just listed them (a
+ * create), to save listing them again.
  */
-async function survey(
+async function observe(
   ctx: OpContext,
   scope: Scope,
   look: "always" | "when-done",
   sources?: Set<string>,
-): Promise<Seen[]> {
-  const toward = towards(await history(ctx, scope.sourceVaultId), scope.destinationRegion);
+): Promise<{ seen: Seen[]; toward: Replication[]; replicas?: Map<string, Backup> }> {
+  const toward = await history(ctx, scope.sourceVaultId, scope.destinationRegion);
   const mine = latestPerBackup(toward, scope);
   if (look === "when-done" && mine.some((r) => PENDING.has(r.status))) {
-    return mine.map((r) => ({ ...r, looked: false }));
+    return { seen: mine.map((r) => ({ ...r, looked: false })), toward };
   }
   const [replicas, live] = await Promise.all([
     replicasIn(ctx, scope),
     sources ?? sourceBackups(ctx, scope.sourceVaultId).then((bs) => new Set(bs.map((b) => b.id))),
   ]);
-  return latestPerBackup(toward, scope, namedIn(replicas, scope)).map((r) => ({
+  const seen = latestPerBackup(toward, scope, namedIn(replicas, scope)).map((r) => ({
     ...r,
     looked: true,
     sourceGone: !live.has(r.sourceBackupId),
     ...(r.replicaId && replicas.has(r.replicaId) ? { replica: replicas.get(r.replicaId) } : {}),
   }));
+  return { seen, toward, replicas };
 }
+
+const survey = async (...args: Parameters<typeof observe>) => (await observe(...args)).seen;
 
 type Verdict = "pending" | "done" | "fail" | "lost" | "expired";
 
@@ -356,7 +350,7 @@ function observation(seen: Seen[]): Observation<Seen[]> {
   };
 }
 
-function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?: string }>): Scope {
+function scopeOf(state: CbrReplicationState, toward?: Replication[]): Scope {
   const { sourceVaultId, destinationVaultId, destinationRegion } = state;
   if (!sourceVaultId || !destinationVaultId || !destinationRegion) {
     throw new HuaweiCloudError("its state lacks the source vault, destination vault or destination region", {
@@ -373,10 +367,9 @@ function scopeOf(state: CbrReplicationState, all?: Array<Replication & { region?
     replicaName: state.replicaName,
     legacyReplicaIds: legacy.replicaBackupIds,
   };
-  if (state.trackedAfter === undefined && all) {
+  if (state.trackedAfter === undefined && toward) {
     // Version 0.x state: the mark is the newest replication before the first one it listed.
     const listed = new Set([...(legacy.sourceBackupIds ?? []), ...(legacy.replicaBackupIds ?? [])]);
-    const toward = towards(all, destinationRegion);
     const first = toward.find(
       (r) => listed.has(r.sourceBackupId) || (r.replicaId !== undefined && listed.has(r.replicaId)),
     );
@@ -390,7 +383,8 @@ async function scopeOfState(ctx: OpContext, state: CbrReplicationState): Promise
   if (state.trackedAfter !== undefined || !legacyLists().parse(state).sourceBackupIds?.length) {
     return scopeOf(state);
   }
-  return scopeOf(state, await history(ctx, scopeOf(state).sourceVaultId));
+  const { sourceVaultId, destinationRegion } = scopeOf(state);
+  return scopeOf(state, await history(ctx, sourceVaultId, destinationRegion));
 }
 
 function markOf(scope: Scope): Partial<CbrReplicationState> {
@@ -466,11 +460,10 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
       inputs.destinationProjectId ?? (await ctx.client.projectId(inputs.destinationRegion));
     const target = { ...inputs, destinationProjectId };
     // What exists (the vault's replications, for what is ours; its backups, for what to replicate).
-    const [before, available] = await Promise.all([
-      history(ctx, inputs.sourceVaultId),
+    const [earlier, available] = await Promise.all([
+      history(ctx, inputs.sourceVaultId, inputs.destinationRegion),
       sourceBackups(ctx, inputs.sourceVaultId),
     ]);
-    const earlier = towards(before, inputs.destinationRegion);
     // The destination vault is listed once, and only when the vault was replicated there before.
     const replicas = earlier.length ? await replicasIn(ctx, inputs) : new Map<string, Backup>();
     const scope = scopeOfCreate(inputs, earlier, replicas);
@@ -499,7 +492,7 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
         },
       );
     }
-    await replicateEach(ctx, target, todo, before, scope, record);
+    await replicateEach(ctx, target, todo, earlier, scope, record);
     record(); // nothing to replicate: an empty vault
     const startedAt = parseCloudTime(started?.startedAt);
     return {
@@ -541,17 +534,20 @@ export const cbrReplicationSpec: ResourceSpec<CbrReplicationInputs, CbrReplicati
   async delete(ctx, _id, state) {
     const scope = await scopeOfState(ctx, state);
     const destination = cbrApi(ctx.client, scope.destinationRegion, ctx.label);
-    let seen = await survey(ctx, scope, "always");
+    let last = await observe(ctx, scope, "always");
     // Replicas still being made are let finish, so none is left behind half-made.
-    if (seen.some((r) => verdict(r) === "pending")) {
-      const settled = await waitUntil(ctx, {
+    if (last.seen.some((r) => verdict(r) === "pending")) {
+      await waitUntil(ctx, {
         goal: "for replication to finish before its replicas are deleted",
         pollImmediately: true,
-        poll: async () => anyEnd(observation(await survey(ctx, scope, "always"))),
+        poll: async () => {
+          last = await observe(ctx, scope, "always");
+          return anyEnd(observation(last.seen));
+        },
       });
-      seen = settled.value;
     }
-    const present = await replicasIn(ctx, scope);
+    const { seen } = last;
+    const present = last.replicas ?? new Map<string, Backup>(); // "always" looks at the destination
     // Its replicas: those of its replications, and those of its name (or, in state from before
     // names, of the description version 0.x gave them); never another replica in the vault.
     const ofItsOwn = scope.replicaName
@@ -677,7 +673,7 @@ async function replicateEach(
             }),
         ),
       async () =>
-        towards(await history(ctx, target.sourceVaultId), target.destinationRegion).some(
+        (await history(ctx, target.sourceVaultId, target.destinationRegion)).some(
           (r) => r.sourceBackupId === backupId && !known.has(r.logId),
         ),
     );
@@ -704,10 +700,9 @@ async function replicateEach(
  * is being deleted (a repair, or a replace right after the old replicas were deleted).
  */
 async function replicaGoing(ctx: OpContext, target: Target, backupId: string): Promise<boolean> {
-  const latest = latestPerBackup(
-    towards(await history(ctx, target.sourceVaultId), target.destinationRegion),
-    {},
-  ).find((r) => r.sourceBackupId === backupId);
+  const latest = latestPerBackup(await history(ctx, target.sourceVaultId, target.destinationRegion), {}).find(
+    (r) => r.sourceBackupId === backupId,
+  );
   if (!latest?.replicaId) return false;
   const replica = await cbrApi(ctx.client, target.destinationRegion, ctx.label).findBackup(latest.replicaId);
   return replica === undefined || GONE_REPLICA.has(replica.status); // gone by now: the next try passes
@@ -750,12 +745,12 @@ async function postCarefully(ctx: OpContext, post: () => Promise<unknown>, made:
 
 /** Replicates again, one by one, the source backups whose replica was deleted outside Pulumi. */
 async function repairLostReplicas(ctx: OpContext, state: CbrReplicationState, scope: Scope) {
-  const seen = await survey(ctx, scope, "always");
+  const { seen, toward } = await observe(ctx, scope, "always");
   const lost = seen.filter((r) => verdict(r) === "lost").map((r) => r.sourceBackupId);
   const target = {
     ...scope,
     destinationProjectId: state.destinationProjectId ?? (await ctx.client.projectId(scope.destinationRegion)),
   } as Target;
-  await replicateEach(ctx, target, lost, await history(ctx, scope.sourceVaultId), scope);
+  await replicateEach(ctx, target, lost, toward, scope);
   return waitReplicated(ctx, scope);
 }
